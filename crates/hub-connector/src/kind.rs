@@ -1,0 +1,47 @@
+//! How a connector describes itself to the hub and the administrator.
+
+use serde::Serialize;
+
+/// Something a connector may or may not be able to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// Create artifacts.
+    Create,
+    /// Update artifacts.
+    Update,
+    /// Reject an update whose expected version is stale.
+    OptimisticLocking,
+    /// Read and add comments.
+    Comments,
+    /// Read and add attachments.
+    Attachments,
+    /// Read and write relationships.
+    Relationships,
+    /// Move artifacts through workflow transitions.
+    Transitions,
+    /// Search persons.
+    Persons,
+    /// Store the identity of the source artifact on a created one (for crash-safe creation).
+    SourceIdentity,
+    /// List and create containers (projects).
+    Containers,
+}
+
+/// A connector kind's description.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConnectorDescriptor {
+    /// Registry key: `memory`, `redmine`, `trac`, …
+    pub kind: &'static str,
+    /// Name shown to administrators.
+    pub display_name: &'static str,
+    /// What it can do.
+    pub capabilities: Vec<Capability>,
+}
+
+impl ConnectorDescriptor {
+    /// Whether the connector has the capability.
+    pub fn can(&self, capability: Capability) -> bool {
+        self.capabilities.contains(&capability)
+    }
+}

@@ -1,0 +1,28 @@
+//! Syncline's store: where configuration and operational state live.
+//!
+//! The store speaks domain types (`hub_domain`) at its boundary and sea-orm inside; no entity
+//! type leaves the crate, so the schema can change without touching the engine or the API. The
+//! embedded default is a SQLite file in WAL mode in the data directory; PostgreSQL and
+//! MySQL/MariaDB are selected by URL. Every query is written once and runs on all three.
+//!
+//! Map of the crate:
+//! - [`Store`]: opening, migrating (with a SQLite backup first), pinging.
+//! - [`config`]: repositories, models, collections, mappings, integrations.
+//! - [`ops`]: artifact pairs, activities, blockers, background jobs.
+//! - [`lock`]: the single-instance lock.
+//! - [`settings`]: hub-wide settings as JSON values.
+
+mod connect;
+mod entity;
+mod error;
+mod migrate;
+mod time;
+
+pub mod config;
+pub mod lock;
+pub mod ops;
+pub mod settings;
+
+pub use connect::{Backend, Store, sqlite_url_for};
+pub use error::StoreError;
+pub use migrate::{MigrationReport, MigrationStatus};
