@@ -1,1 +1,57 @@
-//! placeholder while writing
+//! Syncline's HTTP API.
+//!
+//! The API is the only way the outside world sees the hub: monitoring tools read
+//! `GET /api/health`, administrators (and the web UI, later) change settings. Handlers are thin:
+//! they call the store, the engine and the other crates, and turn their errors into responses
+//! that carry the catalogue code and the user action ([`error::ApiError`]).
+//!
+//! The binary owns process concerns (the tracing subscriber, signals, sockets) and hands the API
+//! what it needs through [`HubContext`] and the [`logging::LogFilter`] seam.
+
+pub mod error;
+pub mod health;
+pub mod lifecycle;
+pub mod logging;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use hub_engine::EngineMode;
+use hub_store::Store;
+
+pub use lifecycle::{Lifecycle, Phase};
+pub use logging::{LogFilter, TroubleshootingSwitch};
+
+/// Everything the handlers need, shared by all requests.
+#[derive(Clone)]
+pub struct HubContext {
+    /// The store.
+    pub store: Store,
+    /// Where the process stands (starting, running, stopping).
+    pub lifecycle: Lifecycle,
+    /// Normal or safe mode.
+    pub mode: EngineMode,
+    /// The runtime log-level switch.
+    pub troubleshooting: Arc<TroubleshootingSwitch>,
+}
+
+/// The API's routes.
+pub fn router(context: HubContext) -> Router {
+    Router::new()
+        .route("/api/health", get(health::get_health))
+        .route(
+            "/api/settings/logging",
+            get(logging::get_logging).put(logging::put_logging),
+        )
+        .route("/api/version", get(version))
+        .fallback(error::not_found)
+        .with_state(context)
+}
+
+async fn version() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({
+        "name": "syncline",
+        "version": env!("CARGO_PKG_VERSION"),
+    }))
+}

@@ -49,9 +49,8 @@ impl Validate for Repository {
                 "is required",
             ));
         }
-        if !self.url.is_empty()
-            && !(self.url.starts_with("http://") || self.url.starts_with("https://"))
-        {
+        let web = self.url.starts_with("http://") || self.url.starts_with("https://");
+        if !self.url.is_empty() && !web {
             out.push(DomainError::invalid(
                 "repository",
                 &self.name,

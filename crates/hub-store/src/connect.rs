@@ -113,6 +113,32 @@ impl Store {
             })
     }
 
+    /// Verifies the stored data is intact: SQLite's full `integrity_check`; a ping elsewhere
+    /// (PostgreSQL and MySQL check their own pages). Slow on large stores: for tools and tests.
+    pub async fn check_integrity(&self) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return self.ping().await;
+        }
+        let statement = sea_orm::Statement::from_string(
+            self.db.get_database_backend(),
+            "PRAGMA integrity_check",
+        );
+        let rows = self.db.query_all_raw(statement).await?;
+        let findings: Vec<String> = rows
+            .iter()
+            .filter_map(|row| row.try_get_by_index::<String>(0).ok())
+            .collect();
+        if findings == ["ok"] {
+            Ok(())
+        } else {
+            Err(StoreError::corrupt(
+                "database",
+                self.display_url(),
+                findings.join("; "),
+            ))
+        }
+    }
+
     /// Closes the pool, waiting for connections to finish (WAL is checkpointed on close).
     pub async fn close(self) -> Result<(), StoreError> {
         self.db.close().await.map_err(StoreError::from)

@@ -120,3 +120,25 @@ fn render_fills_named_parameters_and_keeps_missing_ones_visible() {
     );
     assert_eq!(render("a {x} b {y", &values), "a {x} b {y");
 }
+
+#[test]
+fn every_code_the_hub_process_uses_has_an_entry() {
+    for code in [
+        hub::CONFIG_UNKNOWN_KEY,
+        hub::CONFIG_INVALID_VALUE,
+        hub::CONFIG_UNREADABLE,
+        hub::INSTANCE_LOCK_HELD,
+        hub::INSTANCE_LOCK_LOST,
+        hub::STORE_UNAVAILABLE,
+        hub::STILL_STARTING,
+        hub::ENCRYPTION_UNAVAILABLE,
+        hub::STORE_MIGRATION_FAILED,
+        hub::STORE_TOO_NEW,
+        hub::LISTENER_FAILED,
+        hub::TLS_INVALID,
+        hub::VALIDATION_FAILED,
+        hub::REFERENCE_MISSING,
+    ] {
+        assert!(code.entry().is_some(), "{code} has no catalogue entry");
+    }
+}
