@@ -13,6 +13,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_configuration;
 mod m0002_operations;
 mod m0003_hub;
+mod m0004_sync_state;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_configuration::Migration),
             Box::new(m0002_operations::Migration),
             Box::new(m0003_hub::Migration),
+            Box::new(m0004_sync_state::Migration),
         ]
     }
 }

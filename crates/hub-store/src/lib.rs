@@ -9,6 +9,7 @@
 //! - [`Store`]: opening, migrating (with a SQLite backup first), pinging.
 //! - [`config`]: repositories, models, collections, mappings, integrations.
 //! - [`ops`]: artifact pairs, activities, blockers, background jobs.
+//! - [`queue`], [`sync_state`]: the engine's activity queue, watermarks, intents, snapshots.
 //! - [`lock`]: the single-instance lock.
 //! - [`settings`]: hub-wide settings as JSON values.
 
@@ -21,7 +22,9 @@ mod time;
 pub mod config;
 pub mod lock;
 pub mod ops;
+pub mod queue;
 pub mod settings;
+pub mod sync_state;
 
 pub use connect::{Backend, Store, sqlite_url_for};
 pub use error::StoreError;

@@ -388,7 +388,7 @@ fn scope_columns(scope: BlockerScope) -> (&'static str, i64) {
     }
 }
 
-fn pair_of(r: artifact_pair::Model) -> ArtifactPair {
+pub(crate) fn pair_of(r: artifact_pair::Model) -> ArtifactPair {
     ArtifactPair {
         id: Some(ArtifactPairId(r.id)),
         integration: IntegrationId(r.integration_id),
@@ -413,7 +413,7 @@ fn pair_of(r: artifact_pair::Model) -> ArtifactPair {
     }
 }
 
-fn activity_of(r: activity::Model) -> Result<Activity, StoreError> {
+pub(crate) fn activity_of(r: activity::Model) -> Result<Activity, StoreError> {
     let state = ActivityState::parse(&r.state).ok_or_else(|| {
         StoreError::corrupt("activities", r.id, format!("unknown state {}", r.state))
     })?;

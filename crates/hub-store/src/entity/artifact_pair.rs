@@ -17,6 +17,7 @@ pub struct Model {
     pub snapshot: Option<String>,
     pub created_at: i64,
     pub synchronized_at: i64,
+    pub revision: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,286 @@
+//! The durable activity queue as the engine's workers use it: batch enqueue, claim with a lease,
+//! complete, fail with a retry time, recover leases of crashed workers, prune history.
+//!
+//! Claiming is three portable statements (pick candidates, flip them to `processing` under a
+//! fresh claim token guarded by `state = 'pending'`, read back what this token won), so several
+//! hub processes can share one PostgreSQL or MySQL store without two of them ever processing the
+//! same activity. A candidate whose artifact already has a live `processing` activity is skipped:
+//! one artifact is never worked on twice at once.
+
+use std::time::Duration;
+
+use hub_domain::activity::{Activity, ActivityKind, ActivityState};
+use hub_domain::pair::ArtifactRef;
+use hub_domain::{ActivityId, ErrorCode, IntegrationId};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+
+use crate::connect::Store;
+use crate::entity::activity::{self, Column as C, Entity};
+use crate::error::StoreError;
+use crate::time::now_ms;
+
+fn pending_key(integration: IntegrationId, artifact: &ArtifactRef) -> String {
+    format!(
+        "{}:{}:{}",
+        integration.0, artifact.repository.0, artifact.id
+    )
+}
+
+fn lease_ms(lease: Duration) -> i64 {
+    i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 4)
+}
+
+impl Store {
+    /// Queues a synchronize activity for each artifact in one transaction; artifacts that
+    /// already have a pending activity keep it. Returns how many were newly queued.
+    pub async fn enqueue_changes(
+        &self,
+        integration: IntegrationId,
+        artifacts: &[ArtifactRef],
+    ) -> Result<usize, StoreError> {
+        if artifacts.is_empty() {
+            return Ok(0);
+        }
+        let now = now_ms();
+        let txn = self.db.begin().await?;
+        let mut queued = 0;
+        for chunk in artifacts.chunks(200) {
+            let keys: Vec<String> = chunk.iter().map(|a| pending_key(integration, a)).collect();
+            let existing: Vec<String> = Entity::find()
+                .select_only()
+                .column(C::PendingKey)
+                .filter(C::PendingKey.is_in(keys.clone()))
+                .into_tuple::<Option<String>>()
+                .all(&txn)
+                .await?
+                .into_iter()
+                .flatten()
+                .collect();
+            let rows: Vec<activity::ActiveModel> = chunk
+                .iter()
+                .zip(keys)
+                .filter(|(_, key)| !existing.contains(key))
+                .map(|(artifact, key)| activity::ActiveModel {
+                    integration_id: Set(integration.0),
+                    repository_id: Set(artifact.repository.0),
+                    artifact_id: Set(artifact.id.clone()),
+                    kind: Set("synchronize".into()),
+                    state: Set(ActivityState::Pending.as_str().into()),
+                    priority: Set(0),
+                    attempts: Set(0),
+                    next_attempt_at: Set(now),
+                    pending_key: Set(Some(key)),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                })
+                .collect();
+            // The same artifact twice in one batch: keep the first.
+            let mut unique = Vec::with_capacity(rows.len());
+            let mut seen = std::collections::HashSet::new();
+            for row in rows {
+                if seen.insert(row.pending_key.clone().unwrap()) {
+                    unique.push(row);
+                }
+            }
+            queued += unique.len();
+            if !unique.is_empty() {
+                Entity::insert_many(unique).exec(&txn).await?;
+            }
+        }
+        txn.commit().await?;
+        Ok(queued)
+    }
+
+    /// Claims up to `limit` due activities for `owner` with a lease of `lease`.
+    pub async fn claim_activities(
+        &self,
+        owner: &str,
+        limit: u64,
+        lease: Duration,
+    ) -> Result<Vec<Activity>, StoreError> {
+        let now = now_ms();
+        let busy = Query::select()
+            .expr(Expr::val(1))
+            .from_as(activity::Entity, "busy")
+            .and_where(ExprTrait::eq(
+                Expr::col(("busy", C::State)),
+                ActivityState::Processing.as_str(),
+            ))
+            .and_where(
+                Expr::col(("busy", C::IntegrationId)).equals((activity::Entity, C::IntegrationId)),
+            )
+            .and_where(
+                Expr::col(("busy", C::RepositoryId)).equals((activity::Entity, C::RepositoryId)),
+            )
+            .and_where(Expr::col(("busy", C::ArtifactId)).equals((activity::Entity, C::ArtifactId)))
+            .to_owned();
+        let candidates: Vec<i64> = Entity::find()
+            .select_only()
+            .column(C::Id)
+            .filter(C::State.eq(ActivityState::Pending.as_str()))
+            .filter(C::NextAttemptAt.lte(now))
+            .filter(Expr::exists(busy).not())
+            .order_by_desc(C::Priority)
+            .order_by_asc(C::NextAttemptAt)
+            .order_by_asc(C::Id)
+            .limit(limit)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let token = format!("{owner}/{now}/{}", candidates[0]);
+        Entity::update_many()
+            .col_expr(C::State, Expr::value(ActivityState::Processing.as_str()))
+            .col_expr(C::PendingKey, Expr::value(None::<String>))
+            .col_expr(C::LeaseOwner, Expr::value(token.clone()))
+            .col_expr(C::LeaseExpiresAt, Expr::value(now + lease_ms(lease)))
+            .col_expr(C::UpdatedAt, Expr::value(now))
+            .filter(C::Id.is_in(candidates))
+            .filter(C::State.eq(ActivityState::Pending.as_str()))
+            .exec(&self.db)
+            .await?;
+        let rows = Entity::find()
+            .filter(C::LeaseOwner.eq(token))
+            .filter(C::State.eq(ActivityState::Processing.as_str()))
+            .order_by_desc(C::Priority)
+            .order_by_asc(C::Id)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(crate::ops::activity_of).collect()
+    }
+
+    /// Marks a processed activity completed.
+    pub async fn complete_activity(&self, id: ActivityId) -> Result<(), StoreError> {
+        Entity::update_many()
+            .col_expr(C::State, Expr::value(ActivityState::Completed.as_str()))
+            .col_expr(C::LeaseOwner, Expr::value(None::<String>))
+            .col_expr(C::LeaseExpiresAt, Expr::value(None::<i64>))
+            .col_expr(C::ErrorCode, Expr::value(None::<String>))
+            .col_expr(C::ErrorMessage, Expr::value(None::<String>))
+            .col_expr(C::UpdatedAt, Expr::value(now_ms()))
+            .filter(C::Id.eq(id.0))
+            .filter(C::State.eq(ActivityState::Processing.as_str()))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt. With `retry_at`, the activity goes back to pending for that
+    /// time (or, when a newer change is already pending for the artifact, is superseded by it);
+    /// without, it stays failed until a person retries or ignores it.
+    pub async fn fail_activity(
+        &self,
+        activity: &Activity,
+        code: ErrorCode,
+        message: &str,
+        retry_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<(), StoreError> {
+        let attempts = i32::try_from(activity.attempts + 1).unwrap_or(i32::MAX);
+        let base = Entity::update_many()
+            .col_expr(C::Attempts, Expr::value(attempts))
+            .col_expr(C::ErrorCode, Expr::value(code.to_string()))
+            .col_expr(C::ErrorMessage, Expr::value(message.to_owned()))
+            .col_expr(C::LeaseOwner, Expr::value(None::<String>))
+            .col_expr(C::LeaseExpiresAt, Expr::value(None::<i64>))
+            .col_expr(C::UpdatedAt, Expr::value(now_ms()))
+            .filter(C::Id.eq(activity.id.0))
+            .filter(C::State.eq(ActivityState::Processing.as_str()));
+        let Some(at) = retry_at else {
+            base.col_expr(C::State, Expr::value(ActivityState::Failed.as_str()))
+                .exec(&self.db)
+                .await?;
+            return Ok(());
+        };
+        let retry = base
+            .clone()
+            .col_expr(C::State, Expr::value(ActivityState::Pending.as_str()))
+            .col_expr(
+                C::PendingKey,
+                Expr::value(pending_key(activity.integration, &activity.artifact)),
+            )
+            .col_expr(C::NextAttemptAt, Expr::value(crate::time::to_ms(at)))
+            .exec(&self.db)
+            .await;
+        match retry {
+            Ok(_) => Ok(()),
+            Err(e) if StoreError::is_unique_violation(&e) => {
+                // A newer change is already pending: it will carry this one's work too.
+                base.col_expr(C::State, Expr::value(ActivityState::Completed.as_str()))
+                    .exec(&self.db)
+                    .await?;
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Returns activities whose worker died (lease expired) to pending. Returns how many.
+    pub async fn recover_expired_leases(&self) -> Result<usize, StoreError> {
+        let expired = Entity::find()
+            .filter(C::State.eq(ActivityState::Processing.as_str()))
+            .filter(C::LeaseExpiresAt.lt(now_ms()))
+            .all(&self.db)
+            .await?;
+        let count = expired.len();
+        for row in expired {
+            let activity = crate::ops::activity_of(row)?;
+            let message = "the worker processing it stopped; retried";
+            self.fail_activity(
+                &activity,
+                ErrorCode::error(1),
+                message,
+                Some(chrono::Utc::now()),
+            )
+            .await?;
+        }
+        Ok(count)
+    }
+
+    /// Keeps at most `keep` completed activities, deleting the oldest. Returns how many went.
+    pub async fn prune_completed(&self, keep: u64) -> Result<u64, StoreError> {
+        let cutoff: Option<i64> = Entity::find()
+            .select_only()
+            .column(C::Id)
+            .filter(C::State.eq(ActivityState::Completed.as_str()))
+            .order_by_desc(C::Id)
+            .offset(keep)
+            .limit(1)
+            .into_tuple()
+            .one(&self.db)
+            .await?;
+        let Some(cutoff) = cutoff else { return Ok(0) };
+        let result = Entity::delete_many()
+            .filter(C::State.eq(ActivityState::Completed.as_str()))
+            .filter(C::Id.lte(cutoff))
+            .exec(&self.db)
+            .await?;
+        Ok(result.rows_affected)
+    }
+
+    /// Activities of one integration in a state (newest first), for the API and tests.
+    pub async fn integration_activities(
+        &self,
+        integration: IntegrationId,
+        state: ActivityState,
+        limit: u64,
+    ) -> Result<Vec<Activity>, StoreError> {
+        let rows = Entity::find()
+            .filter(C::IntegrationId.eq(integration.0))
+            .filter(C::State.eq(state.as_str()))
+            .order_by_desc(C::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(crate::ops::activity_of).collect()
+    }
+}
+
+/// Activities are always of this kind in the queue today; kept for the type's sake.
+pub const QUEUED_KIND: ActivityKind = ActivityKind::Synchronize;

@@ -1,0 +1,328 @@
+//! The engine's queue and sync state on every backend (see `common`).
+
+mod common;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use common::fresh_store;
+use hub_domain::activity::ActivityState;
+use hub_domain::collection::{Collection, CollectionSource};
+use hub_domain::integration::{ConflictStrategy, FieldFlow, Integration, IntegrationStyle, Side};
+use hub_domain::model::{FieldType, Model, ModelField};
+use hub_domain::pair::{ArtifactPair, ArtifactRef, PairSide};
+use hub_domain::repository::Repository;
+use hub_domain::{ErrorCode, IntegrationId, RepositoryId};
+use hub_store::Store;
+use hub_store::sync_state::Watermark;
+
+async fn integration(store: &Store) -> IntegrationId {
+    let model = Model {
+        id: None,
+        name: "M".into(),
+        fields: vec![ModelField {
+            name: "s".into(),
+            field_type: FieldType::String,
+            required: false,
+            options: vec![],
+        }],
+    };
+    let m = store.create_model(&model).await.unwrap().id.unwrap();
+    let mut collections = Vec::new();
+    for name in ["L", "R"] {
+        let repo = Repository {
+            id: None,
+            name: name.into(),
+            connector: "memory".into(),
+            url: String::new(),
+            settings: serde_json::Value::Null,
+            credential: None,
+            proxy: None,
+            enabled: true,
+            rate_limit_per_minute: None,
+        };
+        let r = store.create_repository(&repo).await.unwrap().id.unwrap();
+        let c = Collection {
+            id: None,
+            name: format!("{name}C"),
+            source: CollectionSource::Repository {
+                repository: r,
+                projects: vec!["P".into()],
+                artifact_types: vec!["t".into()],
+            },
+            model: m,
+        };
+        collections.push(store.create_collection(&c).await.unwrap().id.unwrap());
+    }
+    let i = Integration {
+        id: None,
+        name: "I".into(),
+        style: IntegrationStyle::WorkItemSync,
+        left: collections[0],
+        right: collections[1],
+        running: true,
+        routes: vec![],
+        field_flows: Default::default(),
+        comment_flow: FieldFlow::Both,
+        attachment_flow: FieldFlow::Both,
+        attachment_max_bytes: None,
+        conflict_strategy: ConflictStrategy::MostRecentWins,
+        change_detection: Default::default(),
+    };
+    store.create_integration(&i).await.unwrap().id.unwrap()
+}
+
+fn artifact(id: &str) -> ArtifactRef {
+    ArtifactRef {
+        repository: RepositoryId(1),
+        id: id.into(),
+    }
+}
+
+const LEASE: Duration = Duration::from_secs(60);
+
+#[tokio::test]
+async fn batches_queue_each_artifact_once() {
+    let store = fresh_store().await;
+    let i = integration(&store).await;
+    let batch: Vec<_> = ["a", "b", "a", "c"].into_iter().map(artifact).collect();
+    assert_eq!(store.enqueue_changes(i, &batch).await.unwrap(), 3);
+    assert_eq!(store.enqueue_changes(i, &batch).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .count_activities(ActivityState::Pending)
+            .await
+            .unwrap(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn claims_are_exclusive_and_skip_artifacts_in_progress() {
+    let store = fresh_store().await;
+    let i = integration(&store).await;
+    store
+        .enqueue_changes(i, &[artifact("a"), artifact("b")])
+        .await
+        .unwrap();
+    let first = store.claim_activities("w1", 1, LEASE).await.unwrap();
+    assert_eq!(first.len(), 1);
+    let second = store.claim_activities("w2", 10, LEASE).await.unwrap();
+    assert_eq!(second.len(), 1);
+    assert_ne!(first[0].id, second[0].id);
+    assert!(
+        store
+            .claim_activities("w3", 10, LEASE)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A new change of an artifact in progress is queued but not handed out until it is done.
+    store
+        .enqueue_changes(i, &[first[0].artifact.clone()])
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_activities("w3", 10, LEASE)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store.complete_activity(first[0].id).await.unwrap();
+    let next = store.claim_activities("w3", 10, LEASE).await.unwrap();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].artifact, first[0].artifact);
+}
+
+#[tokio::test]
+async fn failures_retry_later_or_wait_for_a_person() {
+    let store = fresh_store().await;
+    let i = integration(&store).await;
+    store
+        .enqueue_changes(i, &[artifact("a"), artifact("b")])
+        .await
+        .unwrap();
+    let claimed = store.claim_activities("w", 10, LEASE).await.unwrap();
+    let later = Utc::now() + chrono::Duration::seconds(30);
+    store
+        .fail_activity(&claimed[0], ErrorCode::error(1000), "down", Some(later))
+        .await
+        .unwrap();
+    store
+        .fail_activity(&claimed[1], ErrorCode::error(17003), "bad value", None)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_activities("w", 10, LEASE)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not due yet"
+    );
+    let pending = store.activity(claimed[0].id).await.unwrap();
+    assert_eq!(
+        (pending.state, pending.attempts),
+        (ActivityState::Pending, 1)
+    );
+    assert_eq!(pending.error_code, Some(ErrorCode::error(1000)));
+    let failed = store.activity(claimed[1].id).await.unwrap();
+    assert_eq!(failed.state, ActivityState::Failed);
+}
+
+#[tokio::test]
+async fn a_retry_is_superseded_by_a_newer_pending_change() {
+    let store = fresh_store().await;
+    let i = integration(&store).await;
+    store.enqueue_changes(i, &[artifact("a")]).await.unwrap();
+    let claimed = store.claim_activities("w", 10, LEASE).await.unwrap();
+    store.enqueue_changes(i, &[artifact("a")]).await.unwrap();
+    store
+        .fail_activity(
+            &claimed[0],
+            ErrorCode::error(1000),
+            "down",
+            Some(Utc::now()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.activity(claimed[0].id).await.unwrap().state,
+        ActivityState::Completed
+    );
+    assert_eq!(
+        store
+            .count_activities(ActivityState::Pending)
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn leases_of_dead_workers_are_recovered_and_history_is_pruned() {
+    let store = fresh_store().await;
+    let i = integration(&store).await;
+    store.enqueue_changes(i, &[artifact("a")]).await.unwrap();
+    store
+        .claim_activities("dead", 10, Duration::from_millis(1))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(store.recover_expired_leases().await.unwrap(), 1);
+    let again = store.claim_activities("alive", 10, LEASE).await.unwrap();
+    assert_eq!(again.len(), 1);
+    store.complete_activity(again[0].id).await.unwrap();
+
+    for n in 0..5 {
+        store
+            .enqueue_changes(i, &[artifact(&format!("x{n}"))])
+            .await
+            .unwrap();
+    }
+    for a in store.claim_activities("w", 10, LEASE).await.unwrap() {
+        store.complete_activity(a.id).await.unwrap();
+    }
+    assert_eq!(
+        store
+            .count_activities(ActivityState::Completed)
+            .await
+            .unwrap(),
+        6
+    );
+    assert_eq!(store.prune_completed(2).await.unwrap(), 4);
+    assert_eq!(
+        store
+            .count_activities(ActivityState::Completed)
+            .await
+            .unwrap(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn watermarks_intents_and_pair_revisions() {
+    let store = fresh_store().await;
+    let i = integration(&store).await;
+    assert_eq!(
+        store.watermark(i, Side::Left).await.unwrap(),
+        Watermark::default()
+    );
+    let mark = Watermark {
+        at: Some(Utc::now()),
+        seen: vec!["a@1".into()],
+        last_full_scan: None,
+    };
+    store.save_watermark(i, Side::Left, &mark).await.unwrap();
+    let read = store.watermark(i, Side::Left).await.unwrap();
+    assert_eq!(read.seen, mark.seen);
+    assert_eq!(
+        read.at.map(|t| t.timestamp_millis()),
+        mark.at.map(|t| t.timestamp_millis())
+    );
+
+    let source = artifact("a");
+    let (identity, existed) = store
+        .open_creation_intent(i, &source, "syncline:1:a")
+        .await
+        .unwrap();
+    assert_eq!((identity.as_str(), existed), ("syncline:1:a", false));
+    let (identity, existed) = store
+        .open_creation_intent(i, &source, "other")
+        .await
+        .unwrap();
+    assert_eq!(
+        (identity.as_str(), existed),
+        ("syncline:1:a", true),
+        "a crash-left intent is reused"
+    );
+
+    let side = |repo: i64, id: &str| PairSide {
+        artifact: ArtifactRef {
+            repository: RepositoryId(repo),
+            id: id.into(),
+        },
+        formatted_id: id.into(),
+        version: Some("1".into()),
+    };
+    let now = Utc::now();
+    let pair = ArtifactPair {
+        id: None,
+        integration: i,
+        left: side(1, "a"),
+        right: side(2, "b"),
+        created_at: now,
+        synchronized_at: now,
+    };
+    let saved = store.complete_creation(&pair, &source, "{}").await.unwrap();
+    assert_eq!(store.creation_intent(i, &source).await.unwrap(), None);
+    let record = store
+        .pair_record(i, &side(2, "b").artifact)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (record.revision, record.snapshot.as_deref()),
+        (0, Some("{}"))
+    );
+    let id = saved.id.unwrap();
+    assert!(
+        store
+            .update_pair_sync(id, 0, Some("2"), Some("3"), "{\"x\":1}")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .update_pair_sync(id, 0, Some("9"), Some("9"), "{}")
+            .await
+            .unwrap(),
+        "stale revision refused"
+    );
+    let record = store.pair_record(i, &source).await.unwrap().unwrap();
+    assert_eq!(record.revision, 1);
+    assert_eq!(record.pair.left.version.as_deref(), Some("2"));
+    assert_eq!(store.pairs_after(i, 0, 10).await.unwrap().len(), 1);
+}
