@@ -8,6 +8,7 @@
 //! The binary owns process concerns (the tracing subscriber, signals, sockets) and hands the API
 //! what it needs through [`HubContext`] and the [`logging::LogFilter`] seam.
 
+pub mod activity;
 pub mod error;
 pub mod health;
 pub mod lifecycle;
@@ -45,6 +46,15 @@ pub fn router(context: HubContext) -> Router {
             get(logging::get_logging).put(logging::put_logging),
         )
         .route("/api/version", get(version))
+        .route("/api/integrations", get(activity::integrations))
+        .route("/api/integrations/{id}/pairs", get(activity::pairs))
+        .route("/api/activities", get(activity::activities))
+        .route(
+            "/api/activities/{id}/{action}",
+            axum::routing::post(activity::act),
+        )
+        .route("/api/blockers", get(activity::blockers))
+        .route("/api/jobs", get(activity::jobs))
         .fallback(error::not_found)
         .with_state(context)
 }

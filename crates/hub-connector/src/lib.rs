@@ -1,13 +1,20 @@
 //! The connector SDK: what every tracker adapter (memory, Redmine, Trac, Jira, …) shares.
 //!
-//! The engine never talks to a tracker directly; it talks to connectors through this crate. What
-//! lives here first is the vocabulary the engine needs to react to a tracker correctly: the
-//! classes of failure (each with the catalogue code and the retry behaviour it implies) and the
-//! description a connector gives of itself. The connector trait, the registry and the adapters
-//! join it as the engine is built.
+//! The engine never talks to a tracker directly; it talks to a [`Connector`]. This crate owns
+//! that trait and the vocabulary around it: the types exchanged ([`types`]), the classes of
+//! failure (each with the catalogue code and retry behaviour it implies), the explicit
+//! [`Registry`] of kinds with a JSON Schema of each kind's settings, the [`memory`] reference
+//! connector, and the [`conformance`] suite every adapter must pass against a live tracker.
 
+pub mod conformance;
+pub mod connector;
 pub mod error;
 pub mod kind;
+pub mod memory;
+pub mod registry;
+pub mod types;
 
+pub use connector::{Connector, Result};
 pub use error::{ConnectorError, ErrorClass};
 pub use kind::{Capability, ConnectorDescriptor};
+pub use registry::{ConnectorKind, Registry};

@@ -1,9 +1,16 @@
 //! The sync engine: change detection, the durable activity queue and the model-based sync.
 //!
-//! The engine is what other Rust programs embed to run integrations. Its first piece is the
-//! resolution of *effective* change-detection settings — hub-wide defaults overridden per
-//! integration — and the engine's run state, which the health check and safe mode report. The
-//! queue, the detector and the sync algorithm build on these.
+//! The engine is what other Rust programs embed to run integrations ([`Engine`]). Map:
+//! - [`sync`]: the pure core — projections through mappings and the per-field sync plan.
+//! - [`runtime`]: detectors, the worker pool, processing one artifact, comments and attachments
+//!   by identity, crash-safe twin creation.
+//! - here: effective change-detection settings (hub defaults overridden per integration) and the
+//!   engine mode that safe mode and the health check report.
+
+pub mod runtime;
+pub mod sync;
+
+pub use runtime::{Engine, EngineHandle, EngineOptions, Outcome, SyncError};
 
 use hub_domain::integration::{
     ChangeDetection, DEFAULT_FULL_SCAN_INTERVAL_SECONDS, DEFAULT_MAX_CONCURRENCY,

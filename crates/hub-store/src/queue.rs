@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use hub_domain::activity::{Activity, ActivityKind, ActivityState};
+use hub_domain::activity::{Activity, ActivityState};
 use hub_domain::pair::ArtifactRef;
 use hub_domain::{ActivityId, ErrorCode, IntegrationId};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -96,13 +96,18 @@ impl Store {
         Ok(queued)
     }
 
-    /// Claims up to `limit` due activities for `owner` with a lease of `lease`.
+    /// Claims up to `limit` due activities for `owner` with a lease of `lease`. Only activities
+    /// of `integrations` (those this process runs) are claimed.
     pub async fn claim_activities(
         &self,
         owner: &str,
+        integrations: &[IntegrationId],
         limit: u64,
         lease: Duration,
     ) -> Result<Vec<Activity>, StoreError> {
+        if integrations.is_empty() {
+            return Ok(Vec::new());
+        }
         let now = now_ms();
         let busy = Query::select()
             .expr(Expr::val(1))
@@ -123,6 +128,7 @@ impl Store {
             .select_only()
             .column(C::Id)
             .filter(C::State.eq(ActivityState::Pending.as_str()))
+            .filter(C::IntegrationId.is_in(integrations.iter().map(|i| i.0)))
             .filter(C::NextAttemptAt.lte(now))
             .filter(Expr::exists(busy).not())
             .order_by_desc(C::Priority)
@@ -282,5 +288,130 @@ impl Store {
     }
 }
 
-/// Activities are always of this kind in the queue today; kept for the type's sake.
-pub const QUEUED_KIND: ActivityKind = ActivityKind::Synchronize;
+/// What an administrator can do with an activity on the Activity screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActivityAction {
+    /// Process a pending (or retrying) activity before the others, now.
+    Prioritize,
+    /// Remove a pending or failed activity; the next change of the artifact queues a new one.
+    Cancel,
+    /// Park a pending or failed activity among the ignored ones.
+    Ignore,
+    /// Queue a failed or ignored activity again, now.
+    Retry,
+}
+
+impl Store {
+    /// Applies an administrator's action; refuses actions the activity's state does not allow.
+    pub async fn act_on_activity(
+        &self,
+        id: ActivityId,
+        action: ActivityAction,
+    ) -> Result<Activity, StoreError> {
+        let activity = self.activity(id).await?;
+        let refused = || {
+            StoreError::Invalid(hub_domain::DomainError::IllegalTransition {
+                object: "activity",
+                from: activity.state.as_str().into(),
+                to: format!("{action:?}").to_lowercase(),
+            })
+        };
+        let now = now_ms();
+        let guarded = Entity::update_many()
+            .filter(C::Id.eq(id.0))
+            .filter(C::State.eq(activity.state.as_str()))
+            .col_expr(C::UpdatedAt, Expr::value(now));
+        match (action, activity.state) {
+            (ActivityAction::Prioritize, ActivityState::Pending) => {
+                guarded
+                    .col_expr(
+                        C::Priority,
+                        Expr::value(activity.priority.saturating_add(100)),
+                    )
+                    .col_expr(C::NextAttemptAt, Expr::value(now))
+                    .exec(&self.db)
+                    .await?;
+            }
+            (ActivityAction::Cancel, ActivityState::Pending | ActivityState::Failed) => {
+                Entity::delete_many()
+                    .filter(C::Id.eq(id.0))
+                    .filter(C::State.eq(activity.state.as_str()))
+                    .exec(&self.db)
+                    .await?;
+                return Ok(activity);
+            }
+            (ActivityAction::Ignore, ActivityState::Pending | ActivityState::Failed) => {
+                guarded
+                    .col_expr(C::State, Expr::value(ActivityState::Ignored.as_str()))
+                    .col_expr(C::PendingKey, Expr::value(None::<String>))
+                    .exec(&self.db)
+                    .await?;
+            }
+            (ActivityAction::Retry, ActivityState::Failed | ActivityState::Ignored) => {
+                let key = pending_key(activity.integration, &activity.artifact);
+                let result = guarded
+                    .col_expr(C::State, Expr::value(ActivityState::Pending.as_str()))
+                    .col_expr(C::PendingKey, Expr::value(key))
+                    .col_expr(C::NextAttemptAt, Expr::value(now))
+                    .exec(&self.db)
+                    .await;
+                match result {
+                    Ok(_) => {}
+                    // A newer change of the artifact is already queued: it does the work.
+                    Err(e) if StoreError::is_unique_violation(&e) => {
+                        Entity::delete_many()
+                            .filter(C::Id.eq(id.0))
+                            .exec(&self.db)
+                            .await?;
+                        return Ok(activity);
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            _ => return Err(refused()),
+        }
+        self.activity(id).await
+    }
+
+    /// Activities, newest first, filtered by state and integration, for the Activity screen.
+    pub async fn list_activities(
+        &self,
+        state: Option<ActivityState>,
+        integration: Option<IntegrationId>,
+        limit: u64,
+    ) -> Result<Vec<Activity>, StoreError> {
+        let mut query = Entity::find();
+        if let Some(state) = state {
+            query = query.filter(C::State.eq(state.as_str()));
+        }
+        if let Some(integration) = integration {
+            query = query.filter(C::IntegrationId.eq(integration.0));
+        }
+        let rows = query
+            .order_by_desc(C::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        rows.into_iter().map(crate::ops::activity_of).collect()
+    }
+}
+
+impl Store {
+    /// Number of activities of an integration in each state.
+    pub async fn activity_counts(
+        &self,
+        integration: IntegrationId,
+    ) -> Result<Vec<(ActivityState, u64)>, StoreError> {
+        use sea_orm::PaginatorTrait;
+        let mut out = Vec::with_capacity(ActivityState::ALL.len());
+        for state in ActivityState::ALL {
+            let n = Entity::find()
+                .filter(C::IntegrationId.eq(integration.0))
+                .filter(C::State.eq(state.as_str()))
+                .count(&self.db)
+                .await?;
+            out.push((state, n));
+        }
+        Ok(out)
+    }
+}

@@ -105,14 +105,14 @@ async fn claims_are_exclusive_and_skip_artifacts_in_progress() {
         .enqueue_changes(i, &[artifact("a"), artifact("b")])
         .await
         .unwrap();
-    let first = store.claim_activities("w1", 1, LEASE).await.unwrap();
+    let first = store.claim_activities("w1", &[i], 1, LEASE).await.unwrap();
     assert_eq!(first.len(), 1);
-    let second = store.claim_activities("w2", 10, LEASE).await.unwrap();
+    let second = store.claim_activities("w2", &[i], 10, LEASE).await.unwrap();
     assert_eq!(second.len(), 1);
     assert_ne!(first[0].id, second[0].id);
     assert!(
         store
-            .claim_activities("w3", 10, LEASE)
+            .claim_activities("w3", &[i], 10, LEASE)
             .await
             .unwrap()
             .is_empty()
@@ -125,13 +125,13 @@ async fn claims_are_exclusive_and_skip_artifacts_in_progress() {
         .unwrap();
     assert!(
         store
-            .claim_activities("w3", 10, LEASE)
+            .claim_activities("w3", &[i], 10, LEASE)
             .await
             .unwrap()
             .is_empty()
     );
     store.complete_activity(first[0].id).await.unwrap();
-    let next = store.claim_activities("w3", 10, LEASE).await.unwrap();
+    let next = store.claim_activities("w3", &[i], 10, LEASE).await.unwrap();
     assert_eq!(next.len(), 1);
     assert_eq!(next[0].artifact, first[0].artifact);
 }
@@ -144,7 +144,7 @@ async fn failures_retry_later_or_wait_for_a_person() {
         .enqueue_changes(i, &[artifact("a"), artifact("b")])
         .await
         .unwrap();
-    let claimed = store.claim_activities("w", 10, LEASE).await.unwrap();
+    let claimed = store.claim_activities("w", &[i], 10, LEASE).await.unwrap();
     let later = Utc::now() + chrono::Duration::seconds(30);
     store
         .fail_activity(&claimed[0], ErrorCode::error(1000), "down", Some(later))
@@ -156,7 +156,7 @@ async fn failures_retry_later_or_wait_for_a_person() {
         .unwrap();
     assert!(
         store
-            .claim_activities("w", 10, LEASE)
+            .claim_activities("w", &[i], 10, LEASE)
             .await
             .unwrap()
             .is_empty(),
@@ -177,7 +177,7 @@ async fn a_retry_is_superseded_by_a_newer_pending_change() {
     let store = fresh_store().await;
     let i = integration(&store).await;
     store.enqueue_changes(i, &[artifact("a")]).await.unwrap();
-    let claimed = store.claim_activities("w", 10, LEASE).await.unwrap();
+    let claimed = store.claim_activities("w", &[i], 10, LEASE).await.unwrap();
     store.enqueue_changes(i, &[artifact("a")]).await.unwrap();
     store
         .fail_activity(
@@ -207,12 +207,15 @@ async fn leases_of_dead_workers_are_recovered_and_history_is_pruned() {
     let i = integration(&store).await;
     store.enqueue_changes(i, &[artifact("a")]).await.unwrap();
     store
-        .claim_activities("dead", 10, Duration::from_millis(1))
+        .claim_activities("dead", &[i], 10, Duration::from_millis(1))
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert_eq!(store.recover_expired_leases().await.unwrap(), 1);
-    let again = store.claim_activities("alive", 10, LEASE).await.unwrap();
+    let again = store
+        .claim_activities("alive", &[i], 10, LEASE)
+        .await
+        .unwrap();
     assert_eq!(again.len(), 1);
     store.complete_activity(again[0].id).await.unwrap();
 
@@ -222,7 +225,7 @@ async fn leases_of_dead_workers_are_recovered_and_history_is_pruned() {
             .await
             .unwrap();
     }
-    for a in store.claim_activities("w", 10, LEASE).await.unwrap() {
+    for a in store.claim_activities("w", &[i], 10, LEASE).await.unwrap() {
         store.complete_activity(a.id).await.unwrap();
     }
     assert_eq!(
@@ -325,4 +328,40 @@ async fn watermarks_intents_and_pair_revisions() {
     assert_eq!(record.revision, 1);
     assert_eq!(record.pair.left.version.as_deref(), Some("2"));
     assert_eq!(store.pairs_after(i, 0, 10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn administrators_can_prioritize_cancel_ignore_and_retry() {
+    use hub_store::queue::ActivityAction as A;
+    let store = fresh_store().await;
+    let i = integration(&store).await;
+    store
+        .enqueue_changes(i, &[artifact("a"), artifact("b"), artifact("c")])
+        .await
+        .unwrap();
+    let pending = store
+        .list_activities(Some(ActivityState::Pending), Some(i), 10)
+        .await
+        .unwrap();
+    let (a, b, c) = (pending[2].id, pending[1].id, pending[0].id);
+    store.act_on_activity(c, A::Prioritize).await.unwrap();
+    let first = store.claim_activities("w", &[i], 1, LEASE).await.unwrap();
+    assert_eq!(first[0].id, c, "the prioritized activity goes first");
+    store.act_on_activity(b, A::Cancel).await.unwrap();
+    assert!(
+        store.activity(b).await.is_err(),
+        "cancelled activities are removed"
+    );
+    let ignored = store.act_on_activity(a, A::Ignore).await.unwrap();
+    assert_eq!(ignored.state, ActivityState::Ignored);
+    assert!(
+        store.act_on_activity(a, A::Prioritize).await.is_err(),
+        "an ignored activity is not pending"
+    );
+    let retried = store.act_on_activity(a, A::Retry).await.unwrap();
+    assert_eq!(retried.state, ActivityState::Pending);
+    assert!(
+        store.act_on_activity(c, A::Retry).await.is_err(),
+        "a processing activity cannot be retried"
+    );
 }

@@ -1,0 +1,202 @@
+//! An integration resolved for running: its configuration loaded from the store, a connector per
+//! side, the mapping of each side and the field types its tracker reports.
+//!
+//! Built once when the engine starts (and again when configuration changes), so processing an
+//! activity touches the store only for the pair and the queue.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use hub_connector::types::{ArtifactScope, ConnectionSettings};
+use hub_connector::{Capability, Connector, Registry};
+use hub_domain::collection::CollectionSource;
+use hub_domain::integration::{Integration, Side};
+use hub_domain::mapping::Mapping;
+use hub_domain::model::{FieldType, Model};
+use hub_domain::{IntegrationId, RepositoryId};
+use hub_store::Store;
+
+use super::error::{OnSide, SyncError};
+use crate::EffectiveChangeDetection;
+
+/// One side of a running integration.
+pub struct SideRuntime {
+    /// Which side.
+    pub side: Side,
+    /// Its repository.
+    pub repository: RepositoryId,
+    /// The connector to its tracker.
+    pub connector: Arc<dyn Connector>,
+    /// Projects and artifact types covered.
+    pub scope: ArtifactScope,
+    /// Collection fields to model fields.
+    pub mapping: Mapping,
+    /// The tracker's field types by field id.
+    pub field_types: BTreeMap<String, FieldType>,
+    /// Whether created artifacts, comments and attachments can carry their source identity.
+    pub tags_source: bool,
+    /// Whether comments can be read and written.
+    pub comments: bool,
+    /// Whether attachments can be read and written.
+    pub attachments: bool,
+}
+
+impl SideRuntime {
+    /// `"left"` or `"right"`, for messages.
+    pub fn name(&self) -> &'static str {
+        side_name(self.side)
+    }
+
+    /// Whether an artifact of `project` and `artifact_type` belongs to the collection.
+    pub fn covers(&self, project: &str, artifact_type: &str) -> bool {
+        self.scope.projects.iter().any(|p| p == project)
+            && (self.scope.artifact_types.is_empty()
+                || self.scope.artifact_types.iter().any(|t| t == artifact_type))
+    }
+}
+
+/// `"left"` or `"right"`.
+pub fn side_name(side: Side) -> &'static str {
+    match side {
+        Side::Left => "left",
+        Side::Right => "right",
+    }
+}
+
+/// A running integration.
+pub struct IntegrationRuntime {
+    /// Its configuration.
+    pub integration: Integration,
+    /// Its id.
+    pub id: IntegrationId,
+    /// The common model.
+    pub model: Model,
+    /// Left side.
+    pub left: SideRuntime,
+    /// Right side.
+    pub right: SideRuntime,
+    /// How changes are detected.
+    pub detection: EffectiveChangeDetection,
+}
+
+impl IntegrationRuntime {
+    /// Loads and resolves an integration.
+    pub async fn load(
+        store: &Store,
+        registry: &Registry,
+        integration: Integration,
+        detection: EffectiveChangeDetection,
+    ) -> Result<Self, SyncError> {
+        let id = integration
+            .id
+            .ok_or_else(|| SyncError::Configuration("integration has no id".into()))?;
+        let left_collection = store.collection(integration.left).await?;
+        let model = store.model(left_collection.model).await?;
+        let left = load_side(store, registry, &model, Side::Left, integration.left).await?;
+        let right = load_side(store, registry, &model, Side::Right, integration.right).await?;
+        Ok(Self {
+            integration,
+            id,
+            model,
+            left,
+            right,
+            detection,
+        })
+    }
+
+    /// One side.
+    pub fn side(&self, side: Side) -> &SideRuntime {
+        match side {
+            Side::Left => &self.left,
+            Side::Right => &self.right,
+        }
+    }
+
+    /// Which side an artifact of `repository` is on. When both sides use one repository the
+    /// project decides (see [`SideRuntime::covers`]); `None` when it is on neither.
+    pub fn side_of(&self, repository: RepositoryId) -> Option<Side> {
+        if self.left.repository == repository {
+            Some(Side::Left)
+        } else if self.right.repository == repository {
+            Some(Side::Right)
+        } else {
+            None
+        }
+    }
+
+    /// The project on side `to` that artifacts of `project` on the other side go to.
+    pub fn route(&self, to: Side, project: &str) -> Option<String> {
+        let routes = &self.integration.routes;
+        if routes.is_empty() {
+            let scope = &self.side(to).scope.projects;
+            return if scope.iter().any(|p| p == project) {
+                Some(project.to_owned())
+            } else {
+                scope.first().cloned()
+            };
+        }
+        routes.iter().find_map(|r| match to {
+            Side::Right if r.left == project => Some(r.right.clone()),
+            Side::Left if r.right == project => Some(r.left.clone()),
+            _ => None,
+        })
+    }
+}
+
+async fn load_side(
+    store: &Store,
+    registry: &Registry,
+    model: &Model,
+    side: Side,
+    collection_id: hub_domain::CollectionId,
+) -> Result<SideRuntime, SyncError> {
+    let collection = store.collection(collection_id).await?;
+    let CollectionSource::Repository {
+        repository,
+        projects,
+        artifact_types,
+    } = collection.source
+    else {
+        return Err(SyncError::Configuration(format!(
+            "collection '{}' is not a repository collection",
+            collection.name
+        )));
+    };
+    let repo = store.repository(repository).await?;
+    let mapping = store
+        .mapping(collection_id, model.id.unwrap_or(collection.model))
+        .await?
+        .ok_or_else(|| {
+            SyncError::Configuration(format!("collection '{}' has no mapping", collection.name))
+        })?;
+    let settings = ConnectionSettings {
+        url: repo.url.clone(),
+        settings: repo.settings.clone(),
+        username: None,
+        secret: None,
+    };
+    let name = side_name(side);
+    let connector = registry.build(&repo.connector, &settings).on(name)?;
+    let project = projects.first().cloned().unwrap_or_default();
+    let artifact_type = artifact_types.first().cloned().unwrap_or_default();
+    let schema = connector.schema(&project, &artifact_type).await.on(name)?;
+    let descriptor = connector.descriptor();
+    Ok(SideRuntime {
+        side,
+        repository,
+        tags_source: descriptor.can(Capability::SourceIdentity),
+        comments: descriptor.can(Capability::Comments),
+        attachments: descriptor.can(Capability::Attachments),
+        connector,
+        scope: ArtifactScope {
+            projects,
+            artifact_types,
+        },
+        mapping,
+        field_types: schema
+            .fields
+            .into_iter()
+            .map(|f| (f.id, f.field_type))
+            .collect(),
+    })
+}

@@ -1,0 +1,106 @@
+//! What can go wrong while synchronizing one artifact, and what each failure means for the
+//! activity: retry soon, retry with backoff, wait for a person, or nothing to do.
+
+use std::time::Duration;
+
+use hub_connector::{ConnectorError, ErrorClass};
+use hub_domain::ErrorCode;
+use hub_store::StoreError;
+
+use crate::sync::transform::TransformError;
+
+/// A failure while synchronizing one artifact.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// A tracker call failed.
+    #[error("{side} repository: {error}")]
+    Connector {
+        /// Which side.
+        side: &'static str,
+        /// The classified failure.
+        error: ConnectorError,
+    },
+    /// A value could not be carried across the mapping.
+    #[error(transparent)]
+    Transform(#[from] TransformError),
+    /// Both sides changed the same fields and the strategy leaves it to a person.
+    #[error("conflicting changes to {fields} on both sides")]
+    Conflict {
+        /// The fields, comma-separated.
+        fields: String,
+    },
+    /// The paired artifact on the other side is gone.
+    #[error("the paired artifact {artifact} no longer exists on the {side} side")]
+    TwinDeleted {
+        /// Which side lost it.
+        side: &'static str,
+        /// Its formatted id.
+        artifact: String,
+    },
+    /// Another worker changed the pair meanwhile.
+    #[error("the pair changed while it was being synchronized")]
+    PairChanged,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The integration's configuration cannot be used.
+    #[error("{0}")]
+    Configuration(String),
+}
+
+/// What to do with the activity after a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Try again after the backoff for this attempt.
+    Backoff,
+    /// Try again after exactly this long (a tracker's retry-after).
+    After(Duration),
+    /// Try again at once (a race with another writer).
+    Now,
+    /// Leave it failed for a person.
+    Never,
+}
+
+impl SyncError {
+    /// The catalogue code shown on the activity.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            SyncError::Connector { error, .. } => error.code(),
+            SyncError::Transform(e) => e.code(),
+            SyncError::Conflict { .. } => ErrorCode::error(50002),
+            SyncError::TwinDeleted { .. } => ErrorCode::error(50001),
+            SyncError::PairChanged => ErrorCode::warning(17004),
+            SyncError::Store(e) => e.code(),
+            SyncError::Configuration(_) => ErrorCode::error(17002),
+        }
+    }
+
+    /// How the activity should be retried.
+    pub fn retry(&self) -> Retry {
+        match self {
+            SyncError::Connector { error, .. } => match error.class {
+                ErrorClass::RateLimited => error.retry_after.map_or(Retry::Backoff, Retry::After),
+                ErrorClass::VersionConflict => Retry::Now,
+                class if class.is_transient() || class.blocks_repository() => Retry::Backoff,
+                _ => Retry::Never,
+            },
+            SyncError::PairChanged => Retry::Now,
+            SyncError::Store(_) => Retry::Backoff,
+            SyncError::Transform(_)
+            | SyncError::Conflict { .. }
+            | SyncError::TwinDeleted { .. }
+            | SyncError::Configuration(_) => Retry::Never,
+        }
+    }
+}
+
+/// Wraps connector results with the side they came from.
+pub(crate) trait OnSide<T> {
+    fn on(self, side: &'static str) -> Result<T, SyncError>;
+}
+
+impl<T> OnSide<T> for Result<T, ConnectorError> {
+    fn on(self, side: &'static str) -> Result<T, SyncError> {
+        self.map_err(|error| SyncError::Connector { side, error })
+    }
+}

@@ -1,0 +1,21 @@
+//! The running engine: a change detector per integration, a pool of workers over the durable
+//! activity queue, and housekeeping (expired leases, history pruning).
+//!
+//! [`Engine`] is what other programs embed: give it a store and a connector registry, start it,
+//! and it runs every integration marked running. Tests and tools can also drive it step by step
+//! ([`Engine::detect`], [`Engine::process_due`]) for deterministic runs.
+
+pub mod context;
+pub mod detect;
+pub mod error;
+mod flow;
+mod links;
+mod parts;
+pub mod process;
+pub mod snapshot;
+mod worker;
+
+pub use context::IntegrationRuntime;
+pub use error::{Retry, SyncError};
+pub use process::Outcome;
+pub use worker::{Engine, EngineHandle, EngineOptions};

@@ -1,0 +1,205 @@
+//! Comments and attachments flow by identity.
+//!
+//! A pair remembers which comment (attachment) on one side is the copy of which on the other.
+//! Each copy is tagged with the identity of its original where the tracker can store it, so a
+//! copy made just before a crash is recognized afterwards and recorded instead of made again;
+//! copies are never copied back.
+
+use hub_connector::Connector;
+use hub_connector::types::{NewAttachment, NewComment};
+use hub_domain::ArtifactPairId;
+use hub_domain::integration::{FieldFlow, Side};
+use hub_domain::model::ModelValues;
+
+use super::context::{IntegrationRuntime, SideRuntime};
+use super::error::{OnSide, SyncError};
+use super::flow;
+use super::snapshot::PairSnapshot;
+
+fn letter(side: Side) -> &'static str {
+    match side {
+        Side::Left => "l",
+        Side::Right => "r",
+    }
+}
+
+/// The tag a copy of `id` (on `side`) carries on the other side.
+fn tag(pair: ArtifactPairId, side: Side, id: &str) -> String {
+    format!("syncline:{}:{}:{}", pair.0, letter(side), id)
+}
+
+/// The original a tagged copy stands for, if the tag is this pair's.
+fn original(pair: ArtifactPairId, source: Option<&str>) -> Option<(Side, String)> {
+    let rest = source?.strip_prefix(&format!("syncline:{}:", pair.0))?;
+    let (side, id) = rest.split_once(':')?;
+    let side = match side {
+        "l" => Side::Left,
+        "r" => Side::Right,
+        _ => return None,
+    };
+    Some((side, id.to_owned()))
+}
+
+/// Directions `flow` allows, as (left to right, right to left).
+fn directions(flow: &FieldFlow, values: (&ModelValues, &ModelValues)) -> (bool, bool) {
+    (
+        flow::allows(flow, Side::Left, values.0),
+        flow::allows(flow, Side::Right, values.1),
+    )
+}
+
+/// Copies new comments and attachments of a pair both ways as the flows allow.
+pub async fn sync_parts(
+    rt: &IntegrationRuntime,
+    pair: ArtifactPairId,
+    left_id: &str,
+    right_id: &str,
+    values: (&ModelValues, &ModelValues),
+    snapshot: &mut PairSnapshot,
+) -> Result<(), SyncError> {
+    let ids = (left_id, right_id);
+    if rt.left.comments && rt.right.comments {
+        let ways = directions(&rt.integration.comment_flow, values);
+        if ways.0 || ways.1 {
+            sync_comments(rt, pair, ids, ways, snapshot).await?;
+        }
+    }
+    if rt.left.attachments && rt.right.attachments {
+        let ways = directions(&rt.integration.attachment_flow, values);
+        if ways.0 || ways.1 {
+            sync_attachments(rt, pair, ids, ways, snapshot).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Inserts (left, right) for an original on `side` and its copy on the other.
+fn record(
+    map: &mut std::collections::BTreeSet<(String, String)>,
+    side: Side,
+    original: String,
+    copy: String,
+) {
+    match side {
+        Side::Left => map.insert((original, copy)),
+        Side::Right => map.insert((copy, original)),
+    };
+}
+
+fn known(map: &std::collections::BTreeSet<(String, String)>, side: Side, id: &str) -> bool {
+    map.iter().any(|(l, r)| match side {
+        Side::Left => l == id,
+        Side::Right => r == id,
+    })
+}
+
+async fn sync_comments(
+    rt: &IntegrationRuntime,
+    pair: ArtifactPairId,
+    ids: (&str, &str),
+    ways: (bool, bool),
+    snapshot: &mut PairSnapshot,
+) -> Result<(), SyncError> {
+    let left = rt.left.connector.comments(ids.0).await.on("left")?;
+    let right = rt.right.connector.comments(ids.1).await.on("right")?;
+    // Copies made earlier (perhaps just before a crash) are recorded, never copied back.
+    for (side, list) in [(Side::Left, &left), (Side::Right, &right)] {
+        for c in list.iter() {
+            if let Some((from, id)) = original(pair, c.source.as_deref())
+                && from == side.other()
+            {
+                record(&mut snapshot.comments, from, id, c.id.clone());
+            }
+        }
+    }
+    for (from, list, allowed, target_id) in [
+        (Side::Left, &left, ways.0, ids.1),
+        (Side::Right, &right, ways.1, ids.0),
+    ] {
+        if !allowed {
+            continue;
+        }
+        let target: &SideRuntime = rt.side(from.other());
+        for c in list.iter() {
+            if known(&snapshot.comments, from, &c.id)
+                || original(pair, c.source.as_deref()).is_some()
+            {
+                continue;
+            }
+            let new = NewComment {
+                body: c.body.clone(),
+                author: c.author.clone(),
+                private: c.private,
+                source: Some(tag(pair, from, &c.id)),
+            };
+            let copy = target
+                .connector
+                .add_comment(target_id, &new)
+                .await
+                .on(target.name())?;
+            record(&mut snapshot.comments, from, c.id.clone(), copy.id);
+        }
+    }
+    Ok(())
+}
+
+async fn sync_attachments(
+    rt: &IntegrationRuntime,
+    pair: ArtifactPairId,
+    ids: (&str, &str),
+    ways: (bool, bool),
+    snapshot: &mut PairSnapshot,
+) -> Result<(), SyncError> {
+    let left = rt.left.connector.attachments(ids.0).await.on("left")?;
+    let right = rt.right.connector.attachments(ids.1).await.on("right")?;
+    for (side, list) in [(Side::Left, &left), (Side::Right, &right)] {
+        for a in list.iter() {
+            if let Some((from, id)) = original(pair, a.source.as_deref())
+                && from == side.other()
+            {
+                record(&mut snapshot.attachments, from, id, a.id.clone());
+            }
+        }
+    }
+    let limit = rt.integration.attachment_max_bytes;
+    for (from, list, allowed, source_id, target_id) in [
+        (Side::Left, &left, ways.0, ids.0, ids.1),
+        (Side::Right, &right, ways.1, ids.1, ids.0),
+    ] {
+        if !allowed {
+            continue;
+        }
+        let source: &dyn Connector = rt.side(from).connector.as_ref();
+        let target: &SideRuntime = rt.side(from.other());
+        for a in list.iter() {
+            let skip_key = format!("{}:{}", letter(from), a.id);
+            if known(&snapshot.attachments, from, &a.id)
+                || original(pair, a.source.as_deref()).is_some()
+                || snapshot.skipped.contains(&skip_key)
+            {
+                continue;
+            }
+            if limit.is_some_and(|max| a.size > max) {
+                snapshot.skipped.insert(skip_key);
+                continue;
+            }
+            let content = source
+                .download(source_id, &a.id)
+                .await
+                .on(rt.side(from).name())?;
+            let new = NewAttachment {
+                file_name: a.file_name.clone(),
+                content_type: a.content_type.clone(),
+                content,
+                source: Some(tag(pair, from, &a.id)),
+            };
+            let copy = target
+                .connector
+                .upload(target_id, &new)
+                .await
+                .on(target.name())?;
+            record(&mut snapshot.attachments, from, a.id.clone(), copy.id);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,330 @@
+//! Synchronizing one artifact: create its twin if it has none, else bring the pair in step.
+//!
+//! Every step is safe to repeat. Writes happen before the snapshot is stored, so a crash in
+//! between leaves both sides changed to the same value — which the planner treats as already in
+//! step. Creation goes through an intent and the source identity stored on the twin, so a crash
+//! after creating but before recording is resolved by a search, never by creating again.
+
+use chrono::Utc;
+use hub_connector::ErrorClass;
+use hub_connector::types::{Artifact, NewArtifact};
+use hub_domain::integration::Side;
+use hub_domain::model::{FieldValue, ModelValues};
+use hub_domain::pair::{ArtifactPair, ArtifactRef, PairSide};
+use hub_store::Store;
+use hub_store::sync_state::PairRecord;
+use tracing::debug;
+
+use super::context::IntegrationRuntime;
+use super::error::{OnSide, SyncError};
+use super::snapshot::PairSnapshot;
+use super::{flow, links, parts};
+use crate::sync::plan::{SideView, plan};
+use crate::sync::transform::{from_model, to_model};
+
+/// How processing ended when nothing failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// In step (or nothing to do).
+    Done,
+    /// In step except relationship fields whose targets have no twin yet.
+    WaitingForTwins(Vec<String>),
+}
+
+/// Processes a change of `artifact`.
+pub async fn process(
+    store: &Store,
+    rt: &IntegrationRuntime,
+    artifact: &ArtifactRef,
+) -> Result<Outcome, SyncError> {
+    let side = rt.side_of(artifact.repository).ok_or_else(|| {
+        SyncError::Configuration(format!(
+            "repository {} is on neither side",
+            artifact.repository
+        ))
+    })?;
+    match store.pair_record(rt.id, artifact).await? {
+        Some(record) => sync_pair(store, rt, record).await,
+        None => create_twin(store, rt, side, artifact).await,
+    }
+}
+
+async fn project_values(
+    store: &Store,
+    rt: &IntegrationRuntime,
+    side: Side,
+    artifact: &Artifact,
+) -> Result<ModelValues, SyncError> {
+    let s = rt.side(side);
+    let mut values = to_model(&s.mapping, &rt.model, &artifact.fields, &s.field_types)?;
+    links::canonicalize(store, rt, side, &mut values).await?;
+    Ok(values)
+}
+
+async fn fetch_optional(
+    rt: &IntegrationRuntime,
+    side: Side,
+    id: &str,
+) -> Result<Option<Artifact>, SyncError> {
+    let s = rt.side(side);
+    match s.connector.fetch(id).await {
+        Ok(a) => Ok(Some(a)),
+        Err(e) if e.class == ErrorClass::NotFound => Ok(None),
+        Err(e) => Err(SyncError::Connector {
+            side: s.name(),
+            error: e,
+        }),
+    }
+}
+
+fn source_identity(rt: &IntegrationRuntime, source: &ArtifactRef) -> String {
+    format!("syncline:{}:{}:{}", rt.id, source.repository, source.id)
+}
+
+async fn create_twin(
+    store: &Store,
+    rt: &IntegrationRuntime,
+    from: Side,
+    source_ref: &ArtifactRef,
+) -> Result<Outcome, SyncError> {
+    let (src, to) = (rt.side(from), from.other());
+    let dst = rt.side(to);
+    let Some(source) = fetch_optional(rt, from, &source_ref.id).await? else {
+        return Ok(Outcome::Done); // deleted before it was synchronized
+    };
+    if !src.covers(&source.project, &source.artifact_type) {
+        return Ok(Outcome::Done);
+    }
+    let Some(target_project) = rt.route(to, &source.project) else {
+        debug!(project = %source.project, "no route for the project; not synchronized");
+        return Ok(Outcome::Done);
+    };
+    let identity = source_identity(rt, source_ref);
+    let (identity, resumed) = store
+        .open_creation_intent(rt.id, source_ref, &identity)
+        .await?;
+    let values = project_values(store, rt, from, &source).await?;
+    let found = if resumed && dst.tags_source {
+        dst.connector
+            .find_by_source(&dst.scope, &identity)
+            .await
+            .on(dst.name())?
+    } else {
+        None
+    };
+    let mut held = Vec::new();
+    let created = match found {
+        Some(existing) => existing,
+        None => {
+            let mut out = flow::flowing(&rt.integration.field_flows, from, &values);
+            held = links::resolve(store, rt, to, &mut out).await?;
+            for field in &rt.model.fields {
+                if !values.contains_key(&field.name) {
+                    out.insert(field.name.clone(), FieldValue::Null);
+                }
+            }
+            let fields = from_model(&dst.mapping, &rt.model, &out, &dst.field_types)?;
+            let artifact_type = dst
+                .scope
+                .artifact_types
+                .first()
+                .cloned()
+                .unwrap_or_else(|| source.artifact_type.clone());
+            let new = NewArtifact {
+                project: target_project,
+                artifact_type,
+                fields,
+                source: Some(identity.clone()),
+            };
+            dst.connector.create(&new).await.on(dst.name())?
+        }
+    };
+    let target_values = project_values(store, rt, to, &created).await?;
+    let mut source_snapshot = values;
+    for field in &held {
+        source_snapshot.remove(field); // not yet in step: it must still look changed later
+    }
+    let mut snapshot = PairSnapshot::default();
+    let source_side = pair_side(source_ref, &source);
+    let target_side = pair_side(
+        &ArtifactRef {
+            repository: dst.repository,
+            id: created.id.clone(),
+        },
+        &created,
+    );
+    let now = Utc::now();
+    let (left, right) = match from {
+        Side::Left => {
+            snapshot.left = source_snapshot;
+            snapshot.right = target_values;
+            (source_side, target_side)
+        }
+        Side::Right => {
+            snapshot.left = target_values;
+            snapshot.right = source_snapshot;
+            (target_side, source_side)
+        }
+    };
+    let pair = ArtifactPair {
+        id: None,
+        integration: rt.id,
+        left,
+        right,
+        created_at: now,
+        synchronized_at: now,
+    };
+    let pair = store
+        .complete_creation(&pair, source_ref, &snapshot.encode())
+        .await?;
+    debug!(left = %pair.left.formatted_id, right = %pair.right.formatted_id, "twin created");
+    let record = PairRecord {
+        pair,
+        revision: 0,
+        snapshot: Some(snapshot.encode()),
+    };
+    let outcome = sync_pair(store, rt, record).await?;
+    Ok(if held.is_empty() {
+        outcome
+    } else {
+        Outcome::WaitingForTwins(held)
+    })
+}
+
+fn pair_side(reference: &ArtifactRef, artifact: &Artifact) -> PairSide {
+    PairSide {
+        artifact: reference.clone(),
+        formatted_id: artifact.formatted_id.clone(),
+        version: Some(artifact.version.clone()),
+    }
+}
+
+async fn sync_pair(
+    store: &Store,
+    rt: &IntegrationRuntime,
+    record: PairRecord,
+) -> Result<Outcome, SyncError> {
+    let pair = &record.pair;
+    let pair_id = pair
+        .id
+        .ok_or_else(|| SyncError::Configuration("pair without id".into()))?;
+    let mut snapshot = PairSnapshot::decode(record.snapshot.as_deref())
+        .map_err(|e| SyncError::Configuration(format!("unreadable pair snapshot: {e}")))?;
+    let left = fetch_optional(rt, Side::Left, &pair.left.artifact.id)
+        .await?
+        .ok_or_else(|| SyncError::TwinDeleted {
+            side: "left",
+            artifact: pair.left.formatted_id.clone(),
+        })?;
+    let right = fetch_optional(rt, Side::Right, &pair.right.artifact.id)
+        .await?
+        .ok_or_else(|| SyncError::TwinDeleted {
+            side: "right",
+            artifact: pair.right.formatted_id.clone(),
+        })?;
+    let left_values = project_values(store, rt, Side::Left, &left).await?;
+    let right_values = project_values(store, rt, Side::Right, &right).await?;
+    let planned = plan(
+        SideView {
+            snapshot: &snapshot.left,
+            current: &left_values,
+            updated_at: left.updated_at,
+        },
+        SideView {
+            snapshot: &snapshot.right,
+            current: &right_values,
+            updated_at: right.updated_at,
+        },
+        &rt.integration.field_flows,
+        rt.integration.conflict_strategy,
+    );
+    let mut next_left = planned.left_snapshot.clone();
+    let mut next_right = planned.right_snapshot.clone();
+    let mut held = Vec::new();
+    for (to, changes, version) in [
+        (Side::Right, &planned.to_right, &right.version),
+        (Side::Left, &planned.to_left, &left.version),
+    ] {
+        if changes.is_empty() {
+            continue;
+        }
+        let id = if to == Side::Right {
+            &right.id
+        } else {
+            &left.id
+        };
+        let unresolved = write(store, rt, to, id, version, changes).await?;
+        for field in &unresolved {
+            restore(&mut next_left, &snapshot.left, field);
+            restore(&mut next_right, &snapshot.right, field);
+        }
+        held.extend(unresolved);
+    }
+    snapshot.left = next_left;
+    snapshot.right = next_right;
+    parts::sync_parts(
+        rt,
+        pair_id,
+        &left.id,
+        &right.id,
+        (&left_values, &right_values),
+        &mut snapshot,
+    )
+    .await?;
+    let saved = store
+        .update_pair_sync(
+            pair_id,
+            record.revision,
+            Some(&left.version),
+            Some(&right.version),
+            &snapshot.encode(),
+        )
+        .await?;
+    if !saved {
+        return Err(SyncError::PairChanged);
+    }
+    if !planned.conflicts.is_empty() {
+        let fields: Vec<&str> = planned.conflicts.iter().map(|c| c.field.as_str()).collect();
+        return Err(SyncError::Conflict {
+            fields: fields.join(", "),
+        });
+    }
+    Ok(if held.is_empty() {
+        Outcome::Done
+    } else {
+        Outcome::WaitingForTwins(held)
+    })
+}
+
+/// Writes model changes to one side; returns relationship fields held back.
+async fn write(
+    store: &Store,
+    rt: &IntegrationRuntime,
+    to: Side,
+    id: &str,
+    version: &str,
+    changes: &ModelValues,
+) -> Result<Vec<String>, SyncError> {
+    let side = rt.side(to);
+    let mut out = changes.clone();
+    let unresolved = links::resolve(store, rt, to, &mut out).await?;
+    let fields = from_model(&side.mapping, &rt.model, &out, &side.field_types)?;
+    if !fields.is_empty() {
+        side.connector
+            .update(id, Some(version), &fields)
+            .await
+            .on(side.name())?;
+    }
+    Ok(unresolved)
+}
+
+fn restore(next: &mut ModelValues, previous: &ModelValues, field: &str) {
+    match previous.get(field) {
+        Some(value) => {
+            next.insert(field.to_owned(), value.clone());
+        }
+        None => {
+            next.remove(field);
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! The engine: loads running integrations, runs their detectors and a worker pool over the
+//! activity queue, and stops cleanly.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use hub_connector::{ErrorClass, Registry};
+use hub_domain::ErrorCode;
+use hub_domain::IntegrationId;
+use hub_domain::activity::Activity;
+use hub_domain::blocker::BlockerScope;
+use hub_domain::integration::{ChangeDetection, Side};
+use hub_store::Store;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+use tracing::{Instrument, info, info_span, warn};
+
+use super::context::IntegrationRuntime;
+use super::detect;
+use super::error::{Retry, SyncError};
+use super::process::{Outcome, process};
+use crate::effective_change_detection;
+
+/// 17014E: links to artifacts without a twin yet; retried.
+const WAITING_FOR_TWINS: ErrorCode = ErrorCode::error(17014);
+
+/// How the engine runs.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Identifies this process's claims in the queue.
+    pub worker_id: String,
+    /// How long a claimed activity stays with this process before others may take it.
+    pub lease: Duration,
+    /// First automatic retry delay; doubles per attempt.
+    pub retry_base: Duration,
+    /// Longest automatic retry delay.
+    pub retry_cap: Duration,
+    /// How far before the watermark each poll re-reads.
+    pub overlap: Duration,
+    /// How long an idle worker waits before looking at the queue again.
+    pub idle_poll: Duration,
+    /// Hub-wide change-detection defaults.
+    pub defaults: ChangeDetection,
+    /// Completed activities kept as history.
+    pub completed_history: u64,
+    /// Activities claimed per round.
+    pub claim_batch: u64,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            worker_id: format!("hub-{}", std::process::id()),
+            lease: Duration::from_secs(300),
+            retry_base: Duration::from_secs(30),
+            retry_cap: Duration::from_secs(3600),
+            overlap: Duration::from_secs(2),
+            idle_poll: Duration::from_millis(250),
+            defaults: ChangeDetection::default(),
+            completed_history: 100_000,
+            claim_batch: 64,
+        }
+    }
+}
+
+struct Running {
+    runtime: Arc<IntegrationRuntime>,
+    permits: Arc<Semaphore>,
+}
+
+/// The sync engine over one store.
+#[derive(Clone)]
+pub struct Engine {
+    store: Store,
+    registry: Arc<Registry>,
+    options: Arc<EngineOptions>,
+    running: Arc<tokio::sync::RwLock<HashMap<IntegrationId, Running>>>,
+}
+
+/// A started engine; [`EngineHandle::stop`] ends it.
+pub struct EngineHandle {
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+}
+
+impl EngineHandle {
+    /// Stops detectors and workers, letting activities in flight finish.
+    pub async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+impl Engine {
+    /// An engine over `store` with the connector kinds of `registry`.
+    pub fn new(store: Store, registry: Registry, options: EngineOptions) -> Self {
+        Self {
+            store,
+            registry: Arc::new(registry),
+            options: Arc::new(options),
+            running: Arc::default(),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Loads every integration marked running; one that cannot load gets a blocker.
+    pub async fn load_running(&self) -> Result<Vec<IntegrationId>, SyncError> {
+        let mut loaded = Vec::new();
+        for integration in self.store.integrations().await? {
+            let Some(id) = integration.id.filter(|_| integration.running) else {
+                continue;
+            };
+            let detection =
+                effective_change_detection(&self.options.defaults, &integration.change_detection);
+            match IntegrationRuntime::load(&self.store, &self.registry, integration, detection)
+                .await
+            {
+                Ok(rt) => {
+                    let permits = Arc::new(Semaphore::new(rt.detection.max_concurrency as usize));
+                    self.store
+                        .clear_blocker(BlockerScope::Integration(id), ErrorCode::error(17002))
+                        .await?;
+                    self.running.write().await.insert(
+                        id,
+                        Running {
+                            runtime: Arc::new(rt),
+                            permits,
+                        },
+                    );
+                    loaded.push(id);
+                }
+                Err(e) => {
+                    warn!(integration = %id, error = %e, "integration cannot start");
+                    self.store
+                        .raise_blocker(
+                            BlockerScope::Integration(id),
+                            ErrorCode::error(17002),
+                            &e.to_string(),
+                        )
+                        .await?;
+                }
+            }
+        }
+        Ok(loaded)
+    }
+
+    async fn runtime(
+        &self,
+        id: IntegrationId,
+    ) -> Option<(Arc<IntegrationRuntime>, Arc<Semaphore>)> {
+        self.running
+            .read()
+            .await
+            .get(&id)
+            .map(|r| (r.runtime.clone(), r.permits.clone()))
+    }
+
+    /// Polls both sides of an integration once (a full scan when `full`); returns how many
+    /// activities were queued.
+    pub async fn detect(&self, id: IntegrationId, full: bool) -> Result<usize, SyncError> {
+        let Some((rt, _)) = self.runtime(id).await else {
+            return Ok(0);
+        };
+        let mut queued = 0;
+        for side in [Side::Left, Side::Right] {
+            let scan = full || detect::full_scan_due(&self.store, &rt, side).await?;
+            match detect::detect_side(&self.store, &rt, side, self.options.overlap, scan).await {
+                Ok(n) => {
+                    queued += n;
+                    let repository = BlockerScope::Repository(rt.side(side).repository);
+                    self.store
+                        .clear_blocker(repository, ErrorClass::Auth.code())
+                        .await?;
+                }
+                Err(SyncError::Connector { error, .. }) if error.class == ErrorClass::Auth => {
+                    let repository = BlockerScope::Repository(rt.side(side).repository);
+                    self.store
+                        .raise_blocker(repository, error.code(), &error.message)
+                        .await?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(queued)
+    }
+
+    /// Claims and processes one batch of due activities; returns how many were processed.
+    pub async fn process_due(&self) -> Result<usize, SyncError> {
+        let ids: Vec<IntegrationId> = self.running.read().await.keys().copied().collect();
+        let batch = self
+            .store
+            .claim_activities(
+                &self.options.worker_id,
+                &ids,
+                self.options.claim_batch,
+                self.options.lease,
+            )
+            .await?;
+        let count = batch.len();
+        let mut tasks = JoinSet::new();
+        for activity in batch {
+            let Some((rt, permits)) = self.runtime(activity.integration).await else {
+                continue;
+            };
+            let permit = permits
+                .acquire_owned()
+                .await
+                .map_err(|e| SyncError::Configuration(e.to_string()))?;
+            let engine = self.clone();
+            tasks.spawn(async move {
+                engine.run_activity(&rt, &activity).await;
+                drop(permit);
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+        Ok(count)
+    }
+
+    async fn run_activity(&self, rt: &IntegrationRuntime, activity: &Activity) {
+        let span = info_span!("activity", integration = %rt.id, artifact = %activity.artifact.id, activity = %activity.id);
+        let result = process(&self.store, rt, &activity.artifact)
+            .instrument(span.clone())
+            .await;
+        let _entered = span.enter();
+        let now = Utc::now();
+        let outcome = match result {
+            Ok(Outcome::Done) => self.store.complete_activity(activity.id).await,
+            Ok(Outcome::WaitingForTwins(fields)) => {
+                let message = format!(
+                    "links in {} wait for their targets to be synchronized",
+                    fields.join(", ")
+                );
+                let at = now + self.backoff(activity.attempts);
+                self.store
+                    .fail_activity(activity, WAITING_FOR_TWINS, &message, Some(at))
+                    .await
+            }
+            Err(error) => {
+                let at = match error.retry() {
+                    Retry::Backoff => Some(now + self.backoff(activity.attempts)),
+                    Retry::After(d) => {
+                        Some(now + chrono::Duration::from_std(d).unwrap_or_default())
+                    }
+                    Retry::Now => Some(now),
+                    Retry::Never => None,
+                };
+                warn!(code = %error.code(), error = %error, retry = ?at, "activity failed");
+                self.store
+                    .fail_activity(activity, error.code(), &error.to_string(), at)
+                    .await
+            }
+        };
+        if let Err(e) = outcome {
+            warn!(error = %e, "could not record the activity's outcome; its lease will expire and it runs again");
+        }
+    }
+
+    fn backoff(&self, attempts: u32) -> chrono::Duration {
+        let factor = 1u32.checked_shl(attempts.min(20)).unwrap_or(u32::MAX);
+        let delay = self
+            .options
+            .retry_base
+            .saturating_mul(factor)
+            .min(self.options.retry_cap);
+        chrono::Duration::from_std(delay).unwrap_or_default()
+    }
+
+    /// Detects and processes until the queue holds nothing due (for tests, tools and demos).
+    /// Returns how many activities were processed.
+    pub async fn run_until_idle(&self, max_rounds: usize) -> Result<usize, SyncError> {
+        let ids: Vec<IntegrationId> = self.running.read().await.keys().copied().collect();
+        let mut total = 0;
+        for _ in 0..max_rounds {
+            for id in &ids {
+                self.detect(*id, false).await?;
+            }
+            let mut processed = 0;
+            loop {
+                let n = self.process_due().await?;
+                processed += n;
+                if n == 0 {
+                    break;
+                }
+            }
+            total += processed;
+            if processed == 0 {
+                break;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Starts detectors and workers for every running integration.
+    pub async fn start(self) -> Result<EngineHandle, SyncError> {
+        let recovered = self.store.recover_expired_leases().await?;
+        let ids = self.load_running().await?;
+        info!(integrations = ids.len(), recovered, "engine started");
+        let (stop, stopped) = watch::channel(false);
+        let mut tasks = JoinSet::new();
+        for id in ids {
+            let engine = self.clone();
+            let stopped = stopped.clone();
+            tasks.spawn(async move { engine.detector_loop(id, stopped).await });
+        }
+        let engine = self.clone();
+        tasks.spawn(async move { engine.worker_loop(stopped).await });
+        Ok(EngineHandle { stop, tasks })
+    }
+
+    async fn detector_loop(&self, id: IntegrationId, mut stopped: watch::Receiver<bool>) {
+        let Some((rt, _)) = self.runtime(id).await else {
+            return;
+        };
+        let interval = Duration::from_secs(u64::from(rt.detection.interval_seconds.max(1)));
+        loop {
+            if let Err(e) = self
+                .detect(id, false)
+                .instrument(info_span!("detect", integration = %id))
+                .await
+            {
+                warn!(integration = %id, code = %e.code(), error = %e, "change detection failed; retrying next interval");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = stopped.changed() => return,
+            }
+        }
+    }
+
+    async fn worker_loop(&self, mut stopped: watch::Receiver<bool>) {
+        let mut housekeeping = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            if *stopped.borrow() {
+                return;
+            }
+            tokio::select! {
+                _ = housekeeping.tick() => self.housekeeping().await,
+                result = self.process_due() => match result {
+                    Ok(0) => {
+                        tokio::select! {
+                            _ = tokio::time::sleep(self.options.idle_poll) => {}
+                            _ = stopped.changed() => return,
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        warn!(error = %e, "worker round failed");
+                        tokio::time::sleep(self.options.idle_poll).await;
+                    }
+                },
+            }
+        }
+    }
+
+    async fn housekeeping(&self) {
+        if let Err(e) = self.store.recover_expired_leases().await {
+            warn!(error = %e, "could not recover expired leases");
+        }
+        if let Err(e) = self
+            .store
+            .prune_completed(self.options.completed_history)
+            .await
+        {
+            warn!(error = %e, "could not prune completed activities");
+        }
+    }
+}
