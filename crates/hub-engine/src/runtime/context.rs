@@ -39,6 +39,8 @@ pub struct SideRuntime {
     pub comments: bool,
     /// Whether attachments can be read and written.
     pub attachments: bool,
+    /// The repository's event rate limit, per minute.
+    pub rate_limit_per_minute: Option<u32>,
 }
 
 impl SideRuntime {
@@ -188,6 +190,7 @@ async fn load_side(
         comments: descriptor.can(Capability::Comments),
         attachments: descriptor.can(Capability::Attachments),
         connector,
+        rate_limit_per_minute: repo.rate_limit_per_minute,
         scope: ArtifactScope {
             projects,
             artifact_types,

@@ -12,6 +12,8 @@ mod flow;
 mod links;
 mod parts;
 pub mod process;
+pub mod rate;
+pub mod schedule;
 pub mod snapshot;
 mod worker;
 

@@ -8,10 +8,10 @@ use std::time::Duration;
 use chrono::Utc;
 use hub_connector::{ErrorClass, Registry};
 use hub_domain::ErrorCode;
-use hub_domain::IntegrationId;
 use hub_domain::activity::Activity;
 use hub_domain::blocker::BlockerScope;
 use hub_domain::integration::{ChangeDetection, Side};
+use hub_domain::{IntegrationId, RepositoryId};
 use hub_store::Store;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
@@ -21,6 +21,8 @@ use super::context::IntegrationRuntime;
 use super::detect;
 use super::error::{Retry, SyncError};
 use super::process::{Outcome, process};
+use super::rate::RateLimiter;
+use super::schedule::Ticks;
 use crate::effective_change_detection;
 
 /// 17014E: links to artifacts without a twin yet; retried.
@@ -77,6 +79,7 @@ pub struct Engine {
     registry: Arc<Registry>,
     options: Arc<EngineOptions>,
     running: Arc<tokio::sync::RwLock<HashMap<IntegrationId, Running>>>,
+    limiters: Arc<std::sync::Mutex<HashMap<RepositoryId, Arc<RateLimiter>>>>,
 }
 
 /// A started engine; [`EngineHandle::stop`] ends it.
@@ -101,12 +104,20 @@ impl Engine {
             registry: Arc::new(registry),
             options: Arc::new(options),
             running: Arc::default(),
+            limiters: Arc::default(),
         }
     }
 
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Integrations this engine runs.
+    pub async fn running_integrations(&self) -> Vec<IntegrationId> {
+        let mut ids: Vec<IntegrationId> = self.running.read().await.keys().copied().collect();
+        ids.sort();
+        ids
     }
 
     /// Loads every integration marked running; one that cannot load gets a blocker.
@@ -222,7 +233,29 @@ impl Engine {
         Ok(count)
     }
 
+    /// The shared limiter of a repository with a rate limit.
+    fn limiter(
+        &self,
+        repository: RepositoryId,
+        per_minute: Option<u32>,
+    ) -> Option<Arc<RateLimiter>> {
+        let per_minute = per_minute?;
+        let mut limiters = self.limiters.lock().unwrap_or_else(|p| p.into_inner());
+        let limiter = limiters
+            .entry(repository)
+            .or_insert_with(|| Arc::new(RateLimiter::new(per_minute)));
+        if limiter.per_minute() != per_minute {
+            *limiter = Arc::new(RateLimiter::new(per_minute));
+        }
+        Some(limiter.clone())
+    }
+
     async fn run_activity(&self, rt: &IntegrationRuntime, activity: &Activity) {
+        for side in [&rt.left, &rt.right] {
+            if let Some(limiter) = self.limiter(side.repository, side.rate_limit_per_minute) {
+                limiter.acquire().await;
+            }
+        }
         let span = info_span!("activity", integration = %rt.id, artifact = %activity.artifact.id, activity = %activity.id);
         let result = process(&self.store, rt, &activity.artifact)
             .instrument(span.clone())
@@ -278,7 +311,10 @@ impl Engine {
         let mut total = 0;
         for _ in 0..max_rounds {
             for id in &ids {
-                self.detect(*id, false).await?;
+                // A detection that fails (tracker down) is retried next round, as in the loop.
+                if let Err(e) = self.detect(*id, false).await {
+                    warn!(integration = %id, code = %e.code(), error = %e, "change detection failed");
+                }
             }
             let mut processed = 0;
             loop {
@@ -318,19 +354,36 @@ impl Engine {
             return;
         };
         let interval = Duration::from_secs(u64::from(rt.detection.interval_seconds.max(1)));
+        let mut ticks = match Ticks::new(rt.detection.cron.as_deref(), interval).await {
+            Ok(ticks) => ticks,
+            Err(reason) => {
+                let message = format!("change detection schedule: {reason}");
+                warn!(integration = %id, %message, "falling back to the poll interval");
+                let scope = BlockerScope::Integration(id);
+                if let Err(e) = self
+                    .store
+                    .raise_blocker(scope, ErrorCode::error(17002), &message)
+                    .await
+                {
+                    warn!(error = %e, "could not record the blocker");
+                }
+                Ticks::Interval(interval)
+            }
+        };
         loop {
             if let Err(e) = self
                 .detect(id, false)
                 .instrument(info_span!("detect", integration = %id))
                 .await
             {
-                warn!(integration = %id, code = %e.code(), error = %e, "change detection failed; retrying next interval");
+                warn!(integration = %id, code = %e.code(), error = %e, "change detection failed; retrying next time");
             }
             tokio::select! {
-                _ = tokio::time::sleep(interval) => {}
-                _ = stopped.changed() => return,
+                () = ticks.next() => {}
+                _ = stopped.changed() => break,
             }
         }
+        ticks.stop().await;
     }
 
     async fn worker_loop(&self, mut stopped: watch::Receiver<bool>) {
