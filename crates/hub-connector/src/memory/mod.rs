@@ -8,9 +8,11 @@
 //! ([`instance`]) let the hub, which builds connectors from settings, and a test, which edits the
 //! tracker as its users would, share one tracker.
 
+mod changes;
 mod connector;
 mod faults;
 mod instances;
+mod journal;
 mod ops;
 mod paging;
 mod parts;
@@ -23,6 +25,8 @@ mod tracker;
 mod user;
 mod validate;
 
+#[cfg(test)]
+mod persist_tests;
 #[cfg(test)]
 mod tests;
 
@@ -55,7 +59,7 @@ pub const DISPLAY_NAME: &str = "Memory (reference)";
 pub struct MemorySettings {
     /// Name of the shared tracker instance.
     pub instance: String,
-    /// File the tracker is loaded from and saved to.
+    /// Snapshot file the tracker is loaded from and saved to (with a journal beside it).
     #[serde(default)]
     pub state_file: Option<PathBuf>,
     /// Faults of the connector.
@@ -114,7 +118,7 @@ fn settings_schema() -> serde_json::Value {
             },
             "state_file": {
                 "type": "string", "title": "State file",
-                "description": "JSON file the tracker is loaded from at start and saved to after every write."
+                "description": "JSON snapshot the tracker is loaded from at start; every write is appended to the journal beside it (the same name ending in .journal), compacted into the snapshot from time to time."
             },
             "page_size": {
                 "type": "integer", "minimum": 1, "default": DEFAULT_PAGE_SIZE,

@@ -42,6 +42,7 @@ impl TrackerState {
             return Err(invalid_input(format!("project '{key}' already exists")));
         }
         self.revision += 1;
+        self.mark_project(key);
         self.projects.insert(
             key.to_owned(),
             ProjectRecord {
@@ -92,6 +93,7 @@ impl TrackerState {
         let project = self.projects.get_mut(&new.project).expect("checked above");
         project.last_number += 1;
         let formatted_id = format!("{}-{}", new.project, project.last_number);
+        self.mark_project(&new.project);
         self.last_artifact_id += 1;
         let key = self.last_artifact_id;
         let mut fields: BTreeMap<String, FieldValue> = schema::schema()
@@ -183,6 +185,7 @@ impl TrackerState {
         let record = self.artifacts.remove(&key).expect("checked above");
         self.by_change.remove(&(record.artifact.updated_at, key));
         self.by_formatted_id.remove(&record.artifact.formatted_id);
+        self.mark_deleted(key);
         self.revision += 1;
         Ok(())
     }

@@ -3,7 +3,8 @@
 //! Everything lives in one struct behind one lock: a call takes the lock, reads or changes the
 //! struct and leaves, so every call is atomic, as a tracker's single request would be. The
 //! indexes (by change time, by formatted id) are derived data, rebuilt after loading a state file
-//! instead of being saved in it.
+//! instead of being saved in it; so is the record of what the current write changed
+//! ([`Changes`], what the journal writes).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -11,6 +12,7 @@ use chrono::{DateTime, Utc};
 use hub_domain::model::PersonRef;
 use serde::{Deserialize, Serialize};
 
+use super::changes::Changes;
 use crate::connector::Result;
 use crate::error::{ConnectorError, ErrorClass};
 use crate::types::{Artifact, Attachment, Comment};
@@ -60,6 +62,9 @@ pub(crate) struct TrackerState {
     /// Start of artifact URLs: `memory://<instance>/`.
     #[serde(skip)]
     pub(crate) url_prefix: String,
+    /// What the write in progress changed; `None` when nothing journals it.
+    #[serde(skip)]
+    pub(crate) changes: Option<Changes>,
 }
 
 impl TrackerState {
@@ -93,6 +98,7 @@ impl TrackerState {
             by_formatted_id: HashMap::new(),
             clock: None,
             url_prefix: String::new(),
+            changes: None,
         };
         state.set_name(name);
         state
@@ -136,7 +142,8 @@ impl TrackerState {
             .ok_or_else(|| not_found(id))
     }
 
-    /// Records a write on artifact `key`: new version, new `updated_at`, re-indexed.
+    /// Records a write on artifact `key`: new version, new `updated_at`, re-indexed, and noted
+    /// in [`Changes`] (before the caller changes the record further).
     pub(crate) fn touch(&mut self, key: u64) -> &mut ArtifactRecord {
         self.revision += 1;
         let now = self.now();
@@ -144,6 +151,9 @@ impl TrackerState {
             .artifacts
             .get_mut(&key)
             .expect("touch of an existing artifact");
+        if let Some(changes) = &mut self.changes {
+            changes.artifact(key, record);
+        }
         self.by_change.remove(&(record.artifact.updated_at, key));
         self.by_change.insert((now, key));
         record.artifact.updated_at = now;

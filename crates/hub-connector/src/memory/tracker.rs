@@ -2,8 +2,9 @@
 //! (tests, benchmarks, the demo) who edit it directly.
 //!
 //! One mutex guards the whole state; calls hold it for a few map operations, which keeps a single
-//! tracker at hundreds of thousands of calls per second. With a state file, a write also rewrites
-//! the file before the lock is released, so the file always holds the latest acknowledged state.
+//! tracker at hundreds of thousands of calls per second. With a state file, a write also appends
+//! its changes to the journal before the lock is released (see [`super::persist`]), so the files
+//! always hold every acknowledged write.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -11,7 +12,7 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::faults::{FaultInjector, FaultPlan};
-use super::persist;
+use super::persist::Persister;
 use super::state::TrackerState;
 use crate::connector::Result;
 use crate::types::Project;
@@ -21,6 +22,8 @@ pub struct MemoryTracker {
     name: String,
     state: Mutex<TrackerState>,
     state_file: Option<PathBuf>,
+    /// The snapshot and journal behind `state_file`; locked after `state`, only by writes.
+    persister: Option<Mutex<Persister>>,
     /// Faults for every connector over this tracker (set at run time by tests).
     pub(crate) faults: FaultInjector,
 }
@@ -41,18 +44,20 @@ impl MemoryTracker {
             name: name.to_owned(),
             state: Mutex::new(TrackerState::new(name)),
             state_file: None,
+            persister: None,
             faults: FaultInjector::default(),
         }
     }
 
-    /// A tracker saved in `state_file`: loaded from it when it exists, empty otherwise, and
-    /// saved to it after every write.
+    /// A tracker saved in `state_file` (the snapshot) and `state_file` + `.journal`: loaded
+    /// from them when they exist, empty otherwise, and every write saved.
     pub fn open(name: &str, state_file: &Path) -> Result<Self> {
-        let state = persist::load(state_file, name)?.unwrap_or_else(|| TrackerState::new(name));
+        let (state, persister) = Persister::open(state_file, name)?;
         Ok(Self {
             name: name.to_owned(),
             state: Mutex::new(state),
             state_file: Some(state_file.to_owned()),
+            persister: Some(Mutex::new(persister)),
             faults: FaultInjector::default(),
         })
     }
@@ -62,7 +67,8 @@ impl MemoryTracker {
         &self.name
     }
 
-    /// The file the tracker is saved in, if any.
+    /// The file the tracker is saved in (its snapshot; the journal is beside it, the same name
+    /// with `.journal` appended), if any.
     pub fn state_file(&self) -> Option<&Path> {
         self.state_file.as_deref()
     }
@@ -98,7 +104,7 @@ impl MemoryTracker {
     fn lock(&self) -> MutexGuard<'_, TrackerState> {
         // A panic elsewhere while holding the lock cannot leave a half-done write (writes check
         // before they change), so the state is still good to use.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.state)
     }
 
     /// Runs a read under the lock.
@@ -106,13 +112,29 @@ impl MemoryTracker {
         read(&self.lock())
     }
 
-    /// Runs a write under the lock and saves the state file after a successful one.
+    /// Runs a write under the lock and journals what it changed.
     pub(crate) fn write<T>(&self, write: impl FnOnce(&mut TrackerState) -> Result<T>) -> Result<T> {
         let mut state = self.lock();
-        let result = write(&mut state)?;
-        if let Some(path) = &self.state_file {
-            persist::save(&state, path)?;
-        }
-        Ok(result)
+        state.begin_write();
+        let result = write(&mut state);
+        // A refused write changes nothing, but whatever changed is saved all the same.
+        let saved = match (&self.persister, state.end_write()) {
+            (Some(persister), true) => lock(persister).record(&state),
+            _ => Ok(()),
+        };
+        let value = result?;
+        saved.map(|()| value)
     }
+
+    /// Sets when the journal is compacted.
+    #[cfg(test)]
+    pub(crate) fn set_journal_limits(&self, limits: super::persist::Limits) {
+        if let Some(persister) = &self.persister {
+            lock(persister).set_limits(limits);
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
