@@ -1,5 +1,5 @@
-//! The command line: `hub-server [serve|migrate] [flags]`. Flags are the last layer of the
-//! settings (file < environment < flags); see `settings`.
+//! The command line: `hub-server [serve|migrate|apply FILE] [flags]`. Flags are the last layer
+//! of the settings (file < environment < flags); see `settings`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -45,8 +45,28 @@ pub struct Cli {
 pub enum Command {
     /// Run the hub (the default).
     Serve,
+    /// Run the hub with a demo integration between two seeded memory trackers.
+    Demo,
     /// Bring the store's schema up to date and exit.
     Migrate,
+    /// Apply a configuration file (repositories, models, collections, integrations): checked
+    /// first, written in one transaction, the diff printed. Takes the store like `migrate`.
+    Apply(ApplyArgs),
+}
+
+/// Arguments of `apply`.
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// The configuration file (TOML) with [[repository]], [[model]], [[collection]] and
+    /// [[integration]] tables.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Check everything and print the diff, but write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also delete the objects in the store that the file does not declare.
+    #[arg(long)]
+    pub prune: bool,
 }
 
 impl Cli {

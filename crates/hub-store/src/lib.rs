@@ -20,6 +20,7 @@ mod migrate;
 mod time;
 
 pub mod config;
+pub mod document;
 pub mod lock;
 pub mod ops;
 pub mod queue;

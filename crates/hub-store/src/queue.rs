@@ -415,3 +415,28 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// Returns every processing activity to pending, whoever leased it. Only for a process that
+    /// holds the store's instance lock: no other worker can be running, so those leases belong
+    /// to a process that died.
+    pub async fn release_all_leases(&self) -> Result<usize, StoreError> {
+        let leased = Entity::find()
+            .filter(C::State.eq(ActivityState::Processing.as_str()))
+            .all(&self.db)
+            .await?;
+        let count = leased.len();
+        for row in leased {
+            let activity = crate::ops::activity_of(row)?;
+            let message = "the hub stopped while processing it; retried";
+            self.fail_activity(
+                &activity,
+                ErrorCode::error(1),
+                message,
+                Some(chrono::Utc::now()),
+            )
+            .await?;
+        }
+        Ok(count)
+    }
+}

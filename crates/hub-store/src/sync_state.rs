@@ -271,3 +271,13 @@ fn pair_row(pair: &ArtifactPair, snapshot: &str) -> artifact_pair::ActiveModel {
         ..Default::default()
     }
 }
+
+impl Store {
+    /// Deletes a pair (to re-create a twin that was deleted in its tracker).
+    pub async fn delete_pair(&self, id: ArtifactPairId) -> Result<(), StoreError> {
+        artifact_pair::Entity::delete_by_id(id.0)
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+}

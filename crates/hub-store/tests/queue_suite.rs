@@ -365,3 +365,33 @@ async fn administrators_can_prioritize_cancel_ignore_and_retry() {
         "a processing activity cannot be retried"
     );
 }
+
+#[tokio::test]
+async fn an_exclusive_process_takes_back_every_lease_at_start() {
+    let store = fresh_store().await;
+    let i = integration(&store).await;
+    store
+        .enqueue_changes(i, &[artifact("a"), artifact("b")])
+        .await
+        .unwrap();
+    store
+        .claim_activities("died", &[i], 10, LEASE)
+        .await
+        .unwrap();
+    assert_eq!(store.release_all_leases().await.unwrap(), 2);
+    assert_eq!(
+        store
+            .count_activities(ActivityState::Pending)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .claim_activities("new", &[i], 10, LEASE)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}

@@ -52,8 +52,8 @@ pub(super) static ENTRIES: &[CatalogueEntry] = &[
         code: CONFIG_UNREADABLE,
         message: "The configuration file {source} cannot be read: {reason}",
         description: "The file is missing, unreadable or not valid TOML.",
-        user_action: "Check the path given with --config or SYNCLINE_CONFIG, its permissions \
-                      and its syntax at the position named in the reason.",
+        user_action: "Check that the file named in the message exists and is readable, and fix \
+                      its syntax at the position named in the reason.",
     },
     CatalogueEntry {
         code: INSTANCE_LOCK_LOST,
