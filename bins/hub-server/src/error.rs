@@ -29,6 +29,12 @@ pub enum ServerError {
     /// Logging could not start.
     #[error("logging cannot start: {0}")]
     Logging(String),
+    /// The sync engine cannot start.
+    #[error("the sync engine cannot start: {0}")]
+    Engine(hub_engine::SyncError),
+    /// The demo could not be set up.
+    #[error("the demo cannot start: {0}")]
+    Demo(String),
     /// The data directory cannot be created.
     #[error("the data directory {path} cannot be created: {reason}")]
     DataDir {
@@ -49,6 +55,8 @@ impl ServerError {
             ServerError::Tls(_) => hub::TLS_INVALID,
             ServerError::Logging(_) => hub::CONFIG_INVALID_VALUE,
             ServerError::DataDir { .. } => hub::STORE_UNAVAILABLE,
+            ServerError::Engine(e) => e.code(),
+            ServerError::Demo(_) => hub::VALIDATION_FAILED,
         }
     }
 

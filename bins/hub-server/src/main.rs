@@ -1,7 +1,10 @@
-//! `hub-server`: the Syncline daemon. Reads settings, starts logging, and hands over to `serve`
-//! or `migrate`. Everything with behaviour lives in the library crates; this binary only wires.
+//! `hub-server`: the Syncline daemon. Reads settings, starts logging, and hands over to `serve`,
+//! `demo`, `migrate` or `apply`. Everything with behaviour lives in the library crates; this binary only
+//! wires.
 
+mod apply;
 mod cli;
+mod demo;
 mod error;
 mod listener;
 mod logging;
@@ -19,7 +22,7 @@ use crate::settings::{Layers, Settings};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             tracing::error!(code = %e.code(), error = %e, "hub-server stopped");
             eprintln!("{}", e.report());
@@ -28,7 +31,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), ServerError> {
+fn run(cli: Cli) -> Result<ExitCode, ServerError> {
     let layers = Layers {
         file: cli.config.as_deref(),
         env: settings::environment(),
@@ -44,8 +47,14 @@ fn run(cli: Cli) -> Result<(), ServerError> {
         .map_err(|e| ServerError::Logging(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async move {
         match cli.command.unwrap_or(Command::Serve) {
-            Command::Serve => serve::run(settings, log_filter).await,
-            Command::Migrate => migrate(settings).await,
+            Command::Serve => serve::run(settings, log_filter, false)
+                .await
+                .map(|()| ExitCode::SUCCESS),
+            Command::Demo => serve::run(settings, log_filter, true)
+                .await
+                .map(|()| ExitCode::SUCCESS),
+            Command::Migrate => migrate(settings).await.map(|()| ExitCode::SUCCESS),
+            Command::Apply(args) => apply::run(settings, args).await,
         }
     })
 }

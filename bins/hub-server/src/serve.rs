@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hub_api::{HubContext, Lifecycle, LogFilter, Phase, TroubleshootingSwitch};
+use hub_connector::Registry;
 use hub_domain::instance::LockHolder;
-use hub_engine::EngineMode;
+use hub_engine::{Engine, EngineMode};
 use hub_store::lock::Takeover;
 use hub_store::{Store, StoreError};
 use tokio::net::TcpListener;
@@ -94,8 +95,12 @@ fn this_process(settings: &Settings) -> LockHolder {
     }
 }
 
-/// Runs the hub until a signal or a lost lock.
-pub async fn run(settings: Settings, log_filter: Arc<dyn LogFilter>) -> Result<(), ServerError> {
+/// Runs the hub until a signal or a lost lock; with `demo`, the demo integration first.
+pub async fn run(
+    settings: Settings,
+    log_filter: Arc<dyn LogFilter>,
+    demo: bool,
+) -> Result<(), ServerError> {
     let started = std::time::Instant::now();
     let tls = match (&settings.tls_cert, &settings.tls_key) {
         (Some(cert), Some(key)) => {
@@ -104,6 +109,11 @@ pub async fn run(settings: Settings, log_filter: Arc<dyn LogFilter>) -> Result<(
         _ => None,
     };
     let (store, me) = open_store(&settings).await?;
+    let demo_trackers = if demo {
+        Some(crate::demo::prepare(&store, &settings).await?)
+    } else {
+        None
+    };
     let address = settings.bind_addr();
     let socket = TcpListener::bind(address)
         .await
@@ -128,8 +138,21 @@ pub async fn run(settings: Settings, log_filter: Arc<dyn LogFilter>) -> Result<(
             "safe mode: every integration stays stopped until started by hand"
         );
     }
+    let engine = match mode {
+        EngineMode::Safe => None,
+        EngineMode::Normal => {
+            let engine = Engine::new(
+                store.clone(),
+                Registry::builtin(),
+                settings.engine_options(),
+            );
+            let handle = engine.clone().start().await.map_err(ServerError::Engine)?;
+            Some((engine, handle))
+        }
+    };
     let lifecycle = Lifecycle::default();
     let context = HubContext {
+        engine: engine.as_ref().map(|(e, _)| e.clone()),
         store: store.clone(),
         lifecycle: lifecycle.clone(),
         mode,
@@ -146,6 +169,15 @@ pub async fn run(settings: Settings, log_filter: Arc<dyn LogFilter>) -> Result<(
         stop_tx.clone(),
     ));
     tokio::spawn(wait_for_signal(stop_tx));
+    if let Some(trackers) = demo_trackers {
+        let (done_tx, done_rx) = watch::channel(false);
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let _ = stop.changed().await;
+            let _ = done_tx.send(true);
+        });
+        tokio::spawn(crate::demo::narrate(trackers, store.clone(), done_rx));
+    }
 
     lifecycle.set(Phase::Running);
     let scheme = if tls.is_some() { "https" } else { "http" };
@@ -170,6 +202,9 @@ pub async fn run(settings: Settings, log_filter: Arc<dyn LogFilter>) -> Result<(
     .await;
 
     lifecycle.set(Phase::Stopping);
+    if let Some((_, handle)) = engine {
+        handle.stop().await;
+    }
     heartbeat.abort();
     if *stop_rx.borrow() == StopReason::LockLost {
         let holder = store.lock_holder().await.ok().flatten();

@@ -51,6 +51,24 @@ pub const KEYS: &[(&str, &str)] = &[
         "shutdown_timeout_seconds",
         "how long requests may take to finish on shutdown",
     ),
+    (
+        "poll_interval_seconds",
+        "default seconds between change-detection polls",
+    ),
+    (
+        "full_scan_interval_seconds",
+        "default seconds between full scans",
+    ),
+    (
+        "max_concurrency",
+        "default activities processed at once per integration",
+    ),
+    (
+        "retry_base_seconds",
+        "first automatic retry delay; doubles per attempt",
+    ),
+    ("retry_cap_seconds", "longest automatic retry delay"),
+    ("completed_history", "completed activities kept as history"),
 ];
 
 /// Log output format.
@@ -100,6 +118,34 @@ pub struct Settings {
     /// Graceful shutdown budget.
     #[serde(default = "default_shutdown")]
     pub shutdown_timeout_seconds: u64,
+    /// Default poll interval.
+    #[serde(default)]
+    pub poll_interval_seconds: Option<u32>,
+    /// Default full-scan interval.
+    #[serde(default)]
+    pub full_scan_interval_seconds: Option<u32>,
+    /// Default concurrency per integration.
+    #[serde(default)]
+    pub max_concurrency: Option<u32>,
+    /// First retry delay.
+    #[serde(default = "default_retry_base")]
+    pub retry_base_seconds: u64,
+    /// Longest retry delay.
+    #[serde(default = "default_retry_cap")]
+    pub retry_cap_seconds: u64,
+    /// Completed activities kept.
+    #[serde(default = "default_history")]
+    pub completed_history: u64,
+}
+
+fn default_retry_base() -> u64 {
+    30
+}
+fn default_retry_cap() -> u64 {
+    3600
+}
+fn default_history() -> u64 {
+    100_000
 }
 
 fn default_data_dir() -> PathBuf {
@@ -225,6 +271,24 @@ impl Settings {
         self.bind.parse().expect("checked in load")
     }
 
+    /// The engine's options from these settings.
+    pub fn engine_options(&self) -> hub_engine::EngineOptions {
+        hub_engine::EngineOptions {
+            retry_base: std::time::Duration::from_secs(self.retry_base_seconds),
+            retry_cap: std::time::Duration::from_secs(self.retry_cap_seconds),
+            completed_history: self.completed_history,
+            // The hub holds the instance lock before the engine starts.
+            exclusive_store: true,
+            defaults: hub_domain::integration::ChangeDetection {
+                interval_seconds: self.poll_interval_seconds,
+                cron: None,
+                full_scan_interval_seconds: self.full_scan_interval_seconds,
+                max_concurrency: self.max_concurrency,
+            },
+            ..Default::default()
+        }
+    }
+
     /// The store URL: the external one, or SQLite in the data directory.
     pub fn store_url(&self) -> String {
         self.database_url
@@ -261,6 +325,22 @@ impl Settings {
                 key,
                 "tls_cert and tls_key must be set together".into(),
             ));
+        }
+        for (key, value) in [
+            ("poll_interval_seconds", self.poll_interval_seconds),
+            (
+                "full_scan_interval_seconds",
+                self.full_scan_interval_seconds,
+            ),
+            ("max_concurrency", self.max_concurrency),
+        ] {
+            if value == Some(0) {
+                return Err(Self::invalid(layers, key, "must be at least 1".into()));
+            }
+        }
+        if self.retry_base_seconds == 0 || self.retry_cap_seconds < self.retry_base_seconds {
+            let reason = "retry_base_seconds must be at least 1 and at most retry_cap_seconds";
+            return Err(Self::invalid(layers, "retry_base_seconds", reason.into()));
         }
         if self.lock_lease_seconds < 2 {
             return Err(Self::invalid(
@@ -459,6 +539,18 @@ mod tests {
     fn a_bad_environment_value_names_the_variable() {
         let err = load(None, &[("log_format", "xml")], &[]).unwrap_err();
         assert!(err.to_string().contains("SYNCLINE_LOG_FORMAT"), "{err}");
+    }
+
+    #[test]
+    fn engine_settings_reach_the_engine_and_are_checked() {
+        let f = file("retry_base_seconds = 2\nretry_cap_seconds = 60\npoll_interval_seconds = 5\n");
+        let options = load(Some(f.path()), &[], &[]).unwrap().engine_options();
+        assert_eq!(options.retry_base, std::time::Duration::from_secs(2));
+        assert_eq!(options.defaults.interval_seconds, Some(5));
+        let f = file("retry_base_seconds = 90\nretry_cap_seconds = 60\n");
+        let err = load(Some(f.path()), &[], &[]).unwrap_err();
+        assert!(err.to_string().contains("retry_base_seconds"), "{err}");
+        assert!(load(None, &[("max_concurrency", "0")], &[]).is_err());
     }
 
     #[test]

@@ -123,11 +123,21 @@ pub async fn activities(
     Ok(Json(list))
 }
 
-/// `POST /api/activities/{id}/{action}` with action `prioritize`, `cancel`, `ignore`, `retry`.
+/// `POST /api/activities/{id}/{action}` with action `prioritize`, `cancel`, `ignore`, `retry`
+/// or `recreate` (a twin deleted in its tracker is created again).
 pub async fn act(
     State(ctx): State<HubContext>,
     Path((id, action)): Path<(i64, String)>,
 ) -> Result<Json<Activity>, ApiError> {
+    if action == "recreate" {
+        let engine = running_engine(&ctx)?;
+        let before = ctx.store.activity(ActivityId(id)).await?;
+        engine
+            .recreate(ActivityId(id))
+            .await
+            .map_err(engine_error)?;
+        return Ok(Json(before));
+    }
     let action = match action.as_str() {
         "prioritize" => ActivityAction::Prioritize,
         "cancel" => ActivityAction::Cancel,
@@ -136,7 +146,9 @@ pub async fn act(
         other => {
             return Err(ApiError::bad_request(
                 ErrorCode::error(30002),
-                format!("'{other}' is not an activity action (prioritize, cancel, ignore, retry)"),
+                format!(
+                    "'{other}' is not an activity action (prioritize, cancel, ignore, retry, recreate)"
+                ),
             ));
         }
     };
@@ -153,4 +165,43 @@ pub async fn blockers(State(ctx): State<HubContext>) -> Result<Json<Vec<Blocker>
 /// `GET /api/jobs`.
 pub async fn jobs(State(ctx): State<HubContext>) -> Result<Json<Vec<BackgroundJob>>, ApiError> {
     Ok(Json(ctx.store.jobs().await?))
+}
+
+fn running_engine(ctx: &HubContext) -> Result<&hub_engine::Engine, ApiError> {
+    ctx.engine.as_ref().ok_or_else(|| ApiError {
+        status: axum::http::StatusCode::CONFLICT,
+        code: ErrorCode::error(30008),
+        message: "the sync engine is not running (safe mode?)".into(),
+    })
+}
+
+fn engine_error(e: hub_engine::SyncError) -> ApiError {
+    match e {
+        hub_engine::SyncError::Store(e) => e.into(),
+        other => ApiError::bad_request(other.code(), other.to_string()),
+    }
+}
+
+/// `POST /api/integrations/{id}/start` and `.../stop`: runs or stops an integration now.
+pub async fn run_state(
+    State(ctx): State<HubContext>,
+    Path((id, verb)): Path<(i64, String)>,
+) -> Result<Json<Vec<IntegrationSummary>>, ApiError> {
+    let running = match verb.as_str() {
+        "start" => true,
+        "stop" => false,
+        other => {
+            return Err(ApiError::bad_request(
+                ErrorCode::error(30002),
+                format!("'{other}' is not an integration action (start, stop)"),
+            ));
+        }
+    };
+    ctx.store
+        .set_integration_running(IntegrationId(id), running)
+        .await?;
+    if let Some(engine) = &ctx.engine {
+        engine.reload().await.map_err(engine_error)?;
+    }
+    integrations(State(ctx)).await
 }

@@ -128,13 +128,32 @@ async fn activities(ctx: &HubContext, database_ok: bool) -> (CheckStatus, String
     if !database_ok {
         return fail("the database does not answer".into());
     }
-    match ctx.store.blockers().await {
-        Ok(blockers) => match blockers.iter().find(|b| b.scope == BlockerScope::Hub) {
-            Some(b) => fail(format!("{}: {}", b.code, b.message)),
-            None => unavailable("no sync engine runs integrations in this build yet"),
-        },
-        Err(e) => fail(e.to_string()),
+    let Some(engine) = &ctx.engine else {
+        return fail("the sync engine is not running".into());
+    };
+    let blockers = match ctx.store.blockers().await {
+        Ok(blockers) => blockers,
+        Err(e) => return fail(e.to_string()),
+    };
+    if let Some(b) = blockers.iter().find(|b| b.scope == BlockerScope::Hub) {
+        return fail(format!("{}: {}", b.code, b.message));
     }
+    let running = engine.running_integrations().await;
+    let blocked = running
+        .iter()
+        .filter(|id| {
+            blockers
+                .iter()
+                .any(|b| b.scope == BlockerScope::Integration(**id))
+        })
+        .count();
+    if !running.is_empty() && blocked == running.len() {
+        return fail(format!("all {blocked} running integrations are blocked"));
+    }
+    pass(format!(
+        "{} integrations running, {blocked} blocked",
+        running.len()
+    ))
 }
 
 /// Fails when the machine is nearly out of memory (less than 5 % available).

@@ -33,6 +33,8 @@ pub struct HubContext {
     pub lifecycle: Lifecycle,
     /// Normal or safe mode.
     pub mode: EngineMode,
+    /// The running engine (absent in safe mode and before it starts).
+    pub engine: Option<hub_engine::Engine>,
     /// The runtime log-level switch.
     pub troubleshooting: Arc<TroubleshootingSwitch>,
 }
@@ -48,6 +50,10 @@ pub fn router(context: HubContext) -> Router {
         .route("/api/version", get(version))
         .route("/api/integrations", get(activity::integrations))
         .route("/api/integrations/{id}/pairs", get(activity::pairs))
+        .route(
+            "/api/integrations/{id}/{verb}",
+            axum::routing::post(activity::run_state),
+        )
         .route("/api/activities", get(activity::activities))
         .route(
             "/api/activities/{id}/{action}",

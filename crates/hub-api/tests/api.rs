@@ -24,7 +24,13 @@ async fn context(mode: EngineMode) -> HubContext {
     store.migrate().await.unwrap();
     let lifecycle = Lifecycle::default();
     lifecycle.set(Phase::Running);
+    let engine = hub_engine::Engine::new(
+        store.clone(),
+        hub_connector::Registry::builtin(),
+        Default::default(),
+    );
     HubContext {
+        engine: Some(engine),
         store,
         lifecycle,
         mode,

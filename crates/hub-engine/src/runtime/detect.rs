@@ -15,6 +15,7 @@ use hub_store::sync_state::Watermark;
 
 use super::context::IntegrationRuntime;
 use super::error::{OnSide, SyncError};
+use super::retry;
 
 /// Polls one side once; returns how many activities were queued.
 pub async fn detect_side(
@@ -37,9 +38,7 @@ pub async fn detect_side(
     let mut keys: Vec<(DateTime<Utc>, String)> = Vec::new();
     let mut queued = 0;
     loop {
-        let changes = s
-            .connector
-            .changed_since(&s.scope, since, page.as_deref())
+        let changes = retry::read(|| s.connector.changed_since(&s.scope, since, page.as_deref()))
             .await
             .on(s.name())?;
         let mut refs = Vec::with_capacity(changes.items.len());

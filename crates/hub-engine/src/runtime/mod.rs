@@ -13,6 +13,7 @@ mod links;
 mod parts;
 pub mod process;
 pub mod rate;
+mod retry;
 pub mod schedule;
 pub mod snapshot;
 mod worker;

@@ -13,8 +13,8 @@ use hub_domain::model::ModelValues;
 
 use super::context::{IntegrationRuntime, SideRuntime};
 use super::error::{OnSide, SyncError};
-use super::flow;
 use super::snapshot::PairSnapshot;
+use super::{flow, retry};
 
 fn letter(side: Side) -> &'static str {
     match side {
@@ -100,8 +100,12 @@ async fn sync_comments(
     ways: (bool, bool),
     snapshot: &mut PairSnapshot,
 ) -> Result<(), SyncError> {
-    let left = rt.left.connector.comments(ids.0).await.on("left")?;
-    let right = rt.right.connector.comments(ids.1).await.on("right")?;
+    let left = retry::read(|| rt.left.connector.comments(ids.0))
+        .await
+        .on("left")?;
+    let right = retry::read(|| rt.right.connector.comments(ids.1))
+        .await
+        .on("right")?;
     // Copies made earlier (perhaps just before a crash) are recorded, never copied back.
     for (side, list) in [(Side::Left, &left), (Side::Right, &right)] {
         for c in list.iter() {
@@ -150,8 +154,12 @@ async fn sync_attachments(
     ways: (bool, bool),
     snapshot: &mut PairSnapshot,
 ) -> Result<(), SyncError> {
-    let left = rt.left.connector.attachments(ids.0).await.on("left")?;
-    let right = rt.right.connector.attachments(ids.1).await.on("right")?;
+    let left = retry::read(|| rt.left.connector.attachments(ids.0))
+        .await
+        .on("left")?;
+    let right = retry::read(|| rt.right.connector.attachments(ids.1))
+        .await
+        .on("right")?;
     for (side, list) in [(Side::Left, &left), (Side::Right, &right)] {
         for a in list.iter() {
             if let Some((from, id)) = original(pair, a.source.as_deref())
@@ -183,8 +191,7 @@ async fn sync_attachments(
                 snapshot.skipped.insert(skip_key);
                 continue;
             }
-            let content = source
-                .download(source_id, &a.id)
+            let content = retry::read(|| source.download(source_id, &a.id))
                 .await
                 .on(rt.side(from).name())?;
             let new = NewAttachment {

@@ -18,7 +18,7 @@ use tracing::debug;
 use super::context::IntegrationRuntime;
 use super::error::{OnSide, SyncError};
 use super::snapshot::PairSnapshot;
-use super::{flow, links, parts};
+use super::{flow, links, parts, retry};
 use crate::sync::plan::{SideView, plan};
 use crate::sync::transform::{from_model, to_model};
 
@@ -67,7 +67,7 @@ async fn fetch_optional(
     id: &str,
 ) -> Result<Option<Artifact>, SyncError> {
     let s = rt.side(side);
-    match s.connector.fetch(id).await {
+    match retry::read(|| s.connector.fetch(id)).await {
         Ok(a) => Ok(Some(a)),
         Err(e) if e.class == ErrorClass::NotFound => Ok(None),
         Err(e) => Err(SyncError::Connector {
@@ -105,19 +105,17 @@ async fn create_twin(
         .await?;
     let values = project_values(store, rt, from, &source).await?;
     let found = if resumed && dst.tags_source {
-        dst.connector
-            .find_by_source(&dst.scope, &identity)
+        retry::read(|| dst.connector.find_by_source(&dst.scope, &identity))
             .await
             .on(dst.name())?
     } else {
         None
     };
-    let mut held = Vec::new();
     let created = match found {
         Some(existing) => existing,
         None => {
             let mut out = flow::flowing(&rt.integration.field_flows, from, &values);
-            held = links::resolve(store, rt, to, &mut out).await?;
+            links::resolve(store, rt, to, &mut out).await?;
             for field in &rt.model.fields {
                 if !values.contains_key(&field.name) {
                     out.insert(field.name.clone(), FieldValue::Null);
@@ -139,12 +137,15 @@ async fn create_twin(
             dst.connector.create(&new).await.on(dst.name())?
         }
     };
+    // What the twin holds is what both sides last agreed on: whatever the source has beyond it
+    // (links to twins not created yet, or values of a twin found after a crash, whose write we
+    // cannot see) still differs and flows in the pair sync that follows.
     let target_values = project_values(store, rt, to, &created).await?;
-    let mut source_snapshot = values;
-    for field in &held {
-        source_snapshot.remove(field); // not yet in step: it must still look changed later
-    }
-    let mut snapshot = PairSnapshot::default();
+    let snapshot = PairSnapshot {
+        left: target_values.clone(),
+        right: target_values,
+        ..PairSnapshot::default()
+    };
     let source_side = pair_side(source_ref, &source);
     let target_side = pair_side(
         &ArtifactRef {
@@ -155,16 +156,8 @@ async fn create_twin(
     );
     let now = Utc::now();
     let (left, right) = match from {
-        Side::Left => {
-            snapshot.left = source_snapshot;
-            snapshot.right = target_values;
-            (source_side, target_side)
-        }
-        Side::Right => {
-            snapshot.left = target_values;
-            snapshot.right = source_snapshot;
-            (target_side, source_side)
-        }
+        Side::Left => (source_side, target_side),
+        Side::Right => (target_side, source_side),
     };
     let pair = ArtifactPair {
         id: None,
@@ -183,12 +176,7 @@ async fn create_twin(
         revision: 0,
         snapshot: Some(snapshot.encode()),
     };
-    let outcome = sync_pair(store, rt, record).await?;
-    Ok(if held.is_empty() {
-        outcome
-    } else {
-        Outcome::WaitingForTwins(held)
-    })
+    sync_pair(store, rt, record).await
 }
 
 fn pair_side(reference: &ArtifactRef, artifact: &Artifact) -> PairSide {

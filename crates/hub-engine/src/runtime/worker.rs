@@ -9,10 +9,15 @@ use chrono::Utc;
 use hub_connector::{ErrorClass, Registry};
 use hub_domain::ErrorCode;
 use hub_domain::activity::Activity;
+use hub_domain::activity::ActivityState;
 use hub_domain::blocker::BlockerScope;
 use hub_domain::integration::{ChangeDetection, Side};
-use hub_domain::{IntegrationId, RepositoryId};
+use hub_domain::{ActivityId, IntegrationId, RepositoryId};
 use hub_store::Store;
+use hub_store::queue::ActivityAction;
+use hub_store::sync_state::PairRecord;
+use std::sync::Mutex as StdMutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tracing::{Instrument, info, info_span, warn};
@@ -25,6 +30,10 @@ use super::rate::RateLimiter;
 use super::schedule::Ticks;
 use crate::effective_change_detection;
 
+/// 17002E: the integration's configuration cannot be used.
+const CONFIGURATION_INVALID: ErrorCode = ErrorCode::error(17002);
+/// How often blockers are re-validated by reloading the configuration.
+const REVALIDATION: Duration = Duration::from_secs(3600);
 /// 17014E: links to artifacts without a twin yet; retried.
 const WAITING_FOR_TWINS: ErrorCode = ErrorCode::error(17014);
 
@@ -49,13 +58,16 @@ pub struct EngineOptions {
     pub completed_history: u64,
     /// Activities claimed per round.
     pub claim_batch: u64,
+    /// This process holds the store's instance lock: at start, activities left processing by
+    /// a process that died are taken back at once instead of after their lease.
+    pub exclusive_store: bool,
 }
 
 impl Default for EngineOptions {
     fn default() -> Self {
         Self {
             worker_id: format!("hub-{}", std::process::id()),
-            lease: Duration::from_secs(300),
+            lease: Duration::from_secs(60),
             retry_base: Duration::from_secs(30),
             retry_cap: Duration::from_secs(3600),
             overlap: Duration::from_secs(2),
@@ -63,6 +75,7 @@ impl Default for EngineOptions {
             defaults: ChangeDetection::default(),
             completed_history: 100_000,
             claim_batch: 64,
+            exclusive_store: false,
         }
     }
 }
@@ -79,19 +92,34 @@ pub struct Engine {
     registry: Arc<Registry>,
     options: Arc<EngineOptions>,
     running: Arc<tokio::sync::RwLock<HashMap<IntegrationId, Running>>>,
-    limiters: Arc<std::sync::Mutex<HashMap<RepositoryId, Arc<RateLimiter>>>>,
+    limiters: Arc<StdMutex<HashMap<RepositoryId, Arc<RateLimiter>>>>,
+    detectors: Detectors,
+    started: Arc<AtomicBool>,
+    last_revalidation: Arc<StdMutex<Option<std::time::Instant>>>,
+}
+
+type Detectors = Arc<StdMutex<HashMap<IntegrationId, watch::Sender<bool>>>>;
+
+fn locked<T>(mutex: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A started engine; [`EngineHandle::stop`] ends it.
 pub struct EngineHandle {
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
+    detectors: Detectors,
 }
 
 impl EngineHandle {
     /// Stops detectors and workers, letting activities in flight finish.
     pub async fn stop(mut self) {
         let _ = self.stop.send(true);
+        for (_, stop) in locked(&self.detectors).drain() {
+            let _ = stop.send(true);
+        }
         while self.tasks.join_next().await.is_some() {}
     }
 }
@@ -105,6 +133,9 @@ impl Engine {
             options: Arc::new(options),
             running: Arc::default(),
             limiters: Arc::default(),
+            detectors: Arc::default(),
+            started: Arc::default(),
+            last_revalidation: Arc::default(),
         }
     }
 
@@ -120,45 +151,85 @@ impl Engine {
         ids
     }
 
-    /// Loads every integration marked running; one that cannot load gets a blocker.
+    /// Loads every integration marked running, replacing what was loaded before; one that
+    /// cannot load gets a blocker, cleared once it loads again.
     pub async fn load_running(&self) -> Result<Vec<IntegrationId>, SyncError> {
-        let mut loaded = Vec::new();
+        let mut loaded = HashMap::new();
         for integration in self.store.integrations().await? {
             let Some(id) = integration.id.filter(|_| integration.running) else {
                 continue;
             };
             let detection =
                 effective_change_detection(&self.options.defaults, &integration.change_detection);
+            let scope = BlockerScope::Integration(id);
             match IntegrationRuntime::load(&self.store, &self.registry, integration, detection)
                 .await
             {
                 Ok(rt) => {
                     let permits = Arc::new(Semaphore::new(rt.detection.max_concurrency as usize));
                     self.store
-                        .clear_blocker(BlockerScope::Integration(id), ErrorCode::error(17002))
+                        .clear_blocker(scope, CONFIGURATION_INVALID)
                         .await?;
-                    self.running.write().await.insert(
-                        id,
-                        Running {
-                            runtime: Arc::new(rt),
-                            permits,
-                        },
-                    );
-                    loaded.push(id);
+                    let runtime = Arc::new(rt);
+                    loaded.insert(id, Running { runtime, permits });
                 }
                 Err(e) => {
                     warn!(integration = %id, error = %e, "integration cannot start");
+                    let message = e.to_string();
                     self.store
-                        .raise_blocker(
-                            BlockerScope::Integration(id),
-                            ErrorCode::error(17002),
-                            &e.to_string(),
-                        )
+                        .raise_blocker(scope, CONFIGURATION_INVALID, &message)
                         .await?;
                 }
             }
         }
-        Ok(loaded)
+        let mut ids: Vec<IntegrationId> = loaded.keys().copied().collect();
+        ids.sort();
+        *self.running.write().await = loaded;
+        Ok(ids)
+    }
+
+    /// Re-reads the configuration: integrations started, stopped or changed since take effect
+    /// and blockers are re-validated. Once the engine is started, detectors follow.
+    pub async fn reload(&self) -> Result<Vec<IntegrationId>, SyncError> {
+        let ids = self.load_running().await?;
+        let mut detectors = locked(&self.detectors);
+        for (_, stop) in detectors.drain() {
+            let _ = stop.send(true);
+        }
+        if self.started.load(Ordering::Acquire) {
+            for id in &ids {
+                let (stop, stopped) = watch::channel(false);
+                let (engine, id) = (self.clone(), *id);
+                tokio::spawn(async move { engine.detector_loop(id, stopped).await });
+                detectors.insert(id, stop);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Re-creates the twin of a pair whose artifact was deleted in its tracker: the pair is
+    /// dropped and both its artifacts are queued; the one that still exists gets a new twin.
+    pub async fn recreate(&self, activity: ActivityId) -> Result<(), SyncError> {
+        let activity = self.store.activity(activity).await?;
+        let record = self
+            .store
+            .pair_record(activity.integration, &activity.artifact)
+            .await?;
+        if let Some(PairRecord { pair, .. }) = record {
+            if let Some(id) = pair.id {
+                self.store.delete_pair(id).await?;
+            }
+            let artifacts = [pair.left.artifact, pair.right.artifact];
+            self.store
+                .enqueue_changes(activity.integration, &artifacts)
+                .await?;
+        }
+        if activity.state == ActivityState::Failed {
+            self.store
+                .act_on_activity(activity.id, ActivityAction::Cancel)
+                .await?;
+        }
+        Ok(())
     }
 
     async fn runtime(
@@ -240,7 +311,7 @@ impl Engine {
         per_minute: Option<u32>,
     ) -> Option<Arc<RateLimiter>> {
         let per_minute = per_minute?;
-        let mut limiters = self.limiters.lock().unwrap_or_else(|p| p.into_inner());
+        let mut limiters = locked(&self.limiters);
         let limiter = limiters
             .entry(repository)
             .or_insert_with(|| Arc::new(RateLimiter::new(per_minute)));
@@ -334,19 +405,25 @@ impl Engine {
 
     /// Starts detectors and workers for every running integration.
     pub async fn start(self) -> Result<EngineHandle, SyncError> {
-        let recovered = self.store.recover_expired_leases().await?;
-        let ids = self.load_running().await?;
+        let recovered = if self.options.exclusive_store {
+            self.store.release_all_leases().await?
+        } else {
+            self.store.recover_expired_leases().await?
+        };
+        self.started.store(true, Ordering::Release);
+        *locked(&self.last_revalidation) = Some(std::time::Instant::now());
+        let ids = self.reload().await?;
         info!(integrations = ids.len(), recovered, "engine started");
         let (stop, stopped) = watch::channel(false);
         let mut tasks = JoinSet::new();
-        for id in ids {
-            let engine = self.clone();
-            let stopped = stopped.clone();
-            tasks.spawn(async move { engine.detector_loop(id, stopped).await });
-        }
         let engine = self.clone();
         tasks.spawn(async move { engine.worker_loop(stopped).await });
-        Ok(EngineHandle { stop, tasks })
+        let detectors = self.detectors.clone();
+        Ok(EngineHandle {
+            stop,
+            tasks,
+            detectors,
+        })
     }
 
     async fn detector_loop(&self, id: IntegrationId, mut stopped: watch::Receiver<bool>) {
@@ -412,6 +489,17 @@ impl Engine {
     }
 
     async fn housekeeping(&self) {
+        let due = {
+            let mut last = locked(&self.last_revalidation);
+            let due = last.is_none_or(|t| t.elapsed() >= REVALIDATION);
+            if due {
+                *last = Some(std::time::Instant::now());
+            }
+            due
+        };
+        if due && let Err(e) = self.reload().await {
+            warn!(error = %e, "could not re-validate the configuration");
+        }
         if let Err(e) = self.store.recover_expired_leases().await {
             warn!(error = %e, "could not recover expired leases");
         }
