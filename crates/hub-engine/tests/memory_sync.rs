@@ -280,3 +280,56 @@ async fn relationships_point_at_twins_once_they_exist() {
     settle(&s).await;
     assert_converged(&s).await;
 }
+
+#[tokio::test]
+async fn a_twin_made_before_a_crash_is_adopted_not_copied_back() {
+    use hub_connector::Connector;
+    use hub_connector::memory::MemoryConnector;
+    use hub_connector::types::NewArtifact;
+
+    let s = setup(Config::default()).await;
+    let ids = s.left.seed("P", 1, 21).unwrap();
+    // The hub created the twin, then died before recording the pair.
+    let integration = s.store.integrations().await.unwrap().remove(0);
+    let left_collection = s.store.collection(integration.left).await.unwrap();
+    let hub_domain::collection::CollectionSource::Repository { repository, .. } =
+        left_collection.source
+    else {
+        unreachable!()
+    };
+    let identity = format!("syncline:{}:{}:{}", s.integration, repository, ids[0]);
+    let original = hub_domain::pair::ArtifactRef {
+        repository,
+        id: ids[0].clone(),
+    };
+    s.store
+        .open_creation_intent(s.integration, &original, &identity)
+        .await
+        .unwrap();
+    let twin = MemoryConnector::new(s.right.clone())
+        .create(&NewArtifact {
+            project: "P".into(),
+            artifact_type: "bug".into(),
+            fields: one("summary", text("made before the crash")),
+            source: Some(identity),
+        })
+        .await
+        .unwrap();
+    settle(&s).await;
+    assert_eq!(s.right.snapshot().len(), 1, "no second twin");
+    assert_eq!(s.left.snapshot().len(), 1, "the twin is not copied back");
+    let pair = s
+        .store
+        .pairs_after(s.integration, 0, 10)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        (
+            pair.left.artifact.id.as_str(),
+            pair.right.artifact.id.as_str()
+        ),
+        (ids[0].as_str(), twin.id.as_str())
+    );
+    assert_converged(&s).await;
+}

@@ -37,6 +37,16 @@ pub enum SyncError {
         /// Its formatted id.
         artifact: String,
     },
+    /// A hub-made copy whose original is already paired with another artifact.
+    #[error(
+        "{artifact} is a copy of an artifact already paired with {paired_with}; remove the extra copy"
+    )]
+    ConflictingAssociation {
+        /// The extra copy.
+        artifact: String,
+        /// What the original is paired with.
+        paired_with: String,
+    },
     /// Another worker changed the pair meanwhile.
     #[error("the pair changed while it was being synchronized")]
     PairChanged,
@@ -69,6 +79,7 @@ impl SyncError {
             SyncError::Transform(e) => e.code(),
             SyncError::Conflict { .. } => ErrorCode::error(50002),
             SyncError::TwinDeleted { .. } => ErrorCode::error(50001),
+            SyncError::ConflictingAssociation { .. } => ErrorCode::error(5),
             SyncError::PairChanged => ErrorCode::warning(17004),
             SyncError::Store(e) => e.code(),
             SyncError::Configuration(_) => ErrorCode::error(17002),
@@ -89,6 +100,7 @@ impl SyncError {
             SyncError::Transform(_)
             | SyncError::Conflict { .. }
             | SyncError::TwinDeleted { .. }
+            | SyncError::ConflictingAssociation { .. }
             | SyncError::Configuration(_) => Retry::Never,
         }
     }

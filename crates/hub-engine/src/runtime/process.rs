@@ -11,8 +11,8 @@ use hub_connector::types::{Artifact, NewArtifact};
 use hub_domain::integration::Side;
 use hub_domain::model::{FieldValue, ModelValues};
 use hub_domain::pair::{ArtifactPair, ArtifactRef, PairSide};
-use hub_store::Store;
 use hub_store::sync_state::PairRecord;
+use hub_store::{Store, StoreError};
 use tracing::debug;
 
 use super::context::IntegrationRuntime;
@@ -92,6 +92,14 @@ async fn create_twin(
     let Some(source) = fetch_optional(rt, from, &source_ref.id).await? else {
         return Ok(Outcome::Done); // deleted before it was synchronized
     };
+    if let Some(original_ref) = copy_of(rt, to, &source) {
+        // This artifact is a twin the hub made; its pair was not recorded yet (the original's
+        // activity is in flight, or a crash came in between). Record it; never copy it back.
+        let Some(original) = fetch_optional(rt, to, &original_ref.id).await? else {
+            return Ok(Outcome::Done);
+        };
+        return record_pair(store, rt, to, &original_ref, &original, source).await;
+    }
     if !src.covers(&source.project, &source.artifact_type) {
         return Ok(Outcome::Done);
     }
@@ -137,6 +145,39 @@ async fn create_twin(
             dst.connector.create(&new).await.on(dst.name())?
         }
     };
+    record_pair(store, rt, from, source_ref, &source, created).await
+}
+
+/// The original an artifact was copied from by this integration, when it is a hub-made twin
+/// whose original lives on side `original_side`.
+fn copy_of(
+    rt: &IntegrationRuntime,
+    original_side: Side,
+    artifact: &Artifact,
+) -> Option<ArtifactRef> {
+    let rest = artifact.source.as_deref()?.strip_prefix("syncline:")?;
+    let mut parts = rest.splitn(3, ':');
+    let integration = parts.next()?;
+    let repository: i64 = parts.next()?.parse().ok()?;
+    let id = parts.next()?;
+    let original_repository = rt.side(original_side).repository;
+    (integration == rt.id.to_string() && repository == original_repository.0).then(|| ArtifactRef {
+        repository: original_repository,
+        id: id.to_owned(),
+    })
+}
+
+/// Records the pair of `source` (on side `from`) and its twin `created`, closes the creation
+/// intent, and synchronizes the new pair.
+async fn record_pair(
+    store: &Store,
+    rt: &IntegrationRuntime,
+    from: Side,
+    source_ref: &ArtifactRef,
+    source: &Artifact,
+    created: Artifact,
+) -> Result<Outcome, SyncError> {
+    let to = from.other();
     // What the twin holds is what both sides last agreed on: whatever the source has beyond it
     // (links to twins not created yet, or values of a twin found after a crash, whose write we
     // cannot see) still differs and flows in the pair sync that follows.
@@ -146,13 +187,13 @@ async fn create_twin(
         right: target_values,
         ..PairSnapshot::default()
     };
-    let source_side = pair_side(source_ref, &source);
-    let target_side = pair_side(
-        &ArtifactRef {
-            repository: dst.repository,
-            id: created.id.clone(),
-        },
-        &created,
+    let target_ref = ArtifactRef {
+        repository: rt.side(to).repository,
+        id: created.id.clone(),
+    };
+    let (source_side, target_side) = (
+        pair_side(source_ref, source),
+        pair_side(&target_ref, &created),
     );
     let now = Utc::now();
     let (left, right) = match from {
@@ -167,14 +208,33 @@ async fn create_twin(
         created_at: now,
         synchronized_at: now,
     };
-    let pair = store
+    let record = match store
         .complete_creation(&pair, source_ref, &snapshot.encode())
-        .await?;
-    debug!(left = %pair.left.formatted_id, right = %pair.right.formatted_id, "twin created");
-    let record = PairRecord {
-        pair,
-        revision: 0,
-        snapshot: Some(snapshot.encode()),
+        .await
+    {
+        Ok(pair) => {
+            debug!(left = %pair.left.formatted_id, right = %pair.right.formatted_id, "twin created");
+            PairRecord {
+                pair,
+                revision: 0,
+                snapshot: Some(snapshot.encode()),
+            }
+        }
+        // Recorded meanwhile by the activity of the other artifact: carry on with that pair.
+        Err(StoreError::Duplicate { .. }) => match store.pair_record(rt.id, &target_ref).await? {
+            Some(record) => record,
+            None => match store.pair_record(rt.id, source_ref).await? {
+                // The source is paired with another twin: this one is an orphan copy.
+                Some(other) => {
+                    return Err(SyncError::ConflictingAssociation {
+                        artifact: created.formatted_id.clone(),
+                        paired_with: other.pair.left.formatted_id.clone(),
+                    });
+                }
+                None => return Err(SyncError::PairChanged),
+            },
+        },
+        Err(e) => return Err(e.into()),
     };
     sync_pair(store, rt, record).await
 }

@@ -32,6 +32,8 @@ use crate::effective_change_detection;
 
 /// 17002E: the integration's configuration cannot be used.
 const CONFIGURATION_INVALID: ErrorCode = ErrorCode::error(17002);
+/// Bounds one round of [`Engine::run_until_idle`] even if activities keep coming due.
+const MAX_BATCHES_PER_ROUND: usize = 10_000;
 /// How often blockers are re-validated by reloading the configuration.
 const REVALIDATION: Duration = Duration::from_secs(3600);
 /// 17014E: links to artifacts without a twin yet; retried.
@@ -351,7 +353,9 @@ impl Engine {
                     Retry::After(d) => {
                         Some(now + chrono::Duration::from_std(d).unwrap_or_default())
                     }
-                    Retry::Now => Some(now),
+                    // A race lost: at once, but back off if it keeps happening.
+                    Retry::Now if activity.attempts < 3 => Some(now),
+                    Retry::Now => Some(now + self.backoff(activity.attempts)),
                     Retry::Never => None,
                 };
                 warn!(code = %error.code(), error = %error, retry = ?at, "activity failed");
@@ -388,7 +392,7 @@ impl Engine {
                 }
             }
             let mut processed = 0;
-            loop {
+            for _ in 0..MAX_BATCHES_PER_ROUND {
                 let n = self.process_due().await?;
                 processed += n;
                 if n == 0 {
