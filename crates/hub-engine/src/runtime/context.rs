@@ -79,6 +79,8 @@ pub struct IntegrationRuntime {
     pub right: SideRuntime,
     /// How changes are detected.
     pub detection: EffectiveChangeDetection,
+    /// One worker at a time per pair.
+    pub pair_locks: super::pair_lock::PairLocks,
 }
 
 impl IntegrationRuntime {
@@ -103,6 +105,7 @@ impl IntegrationRuntime {
             left,
             right,
             detection,
+            pair_locks: Default::default(),
         })
     }
 

@@ -10,6 +10,7 @@ pub mod detect;
 pub mod error;
 mod flow;
 mod links;
+mod pair_lock;
 mod parts;
 pub mod process;
 pub mod rate;

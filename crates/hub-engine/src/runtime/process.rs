@@ -252,10 +252,17 @@ async fn sync_pair(
     rt: &IntegrationRuntime,
     record: PairRecord,
 ) -> Result<Outcome, SyncError> {
-    let pair = &record.pair;
-    let pair_id = pair
+    let pair_id = record
+        .pair
         .id
         .ok_or_else(|| SyncError::Configuration("pair without id".into()))?;
+    let _held = rt.pair_locks.lock(pair_id.0).await;
+    // Another worker may have synchronized the pair while this one waited: start from its state.
+    let record = store
+        .pair_record(rt.id, &record.pair.left.artifact)
+        .await?
+        .ok_or(SyncError::PairChanged)?;
+    let pair = &record.pair;
     let mut snapshot = PairSnapshot::decode(record.snapshot.as_deref())
         .map_err(|e| SyncError::Configuration(format!("unreadable pair snapshot: {e}")))?;
     let left = fetch_optional(rt, Side::Left, &pair.left.artifact.id)
