@@ -14,7 +14,7 @@ use hub_domain::{
 };
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 use serde::Serialize;
@@ -96,22 +96,10 @@ impl Store {
         integration: IntegrationId,
         artifact: &ArtifactRef,
     ) -> Result<Option<ArtifactPair>, StoreError> {
-        use artifact_pair::Column as C;
-        let side = |repo: C, id: C| {
-            Condition::all()
-                .add(repo.eq(artifact.repository.0))
-                .add(id.eq(artifact.id.clone()))
-        };
-        let row = artifact_pair::Entity::find()
-            .filter(C::IntegrationId.eq(integration.0))
-            .filter(
-                Condition::any()
-                    .add(side(C::LeftRepositoryId, C::LeftArtifactId))
-                    .add(side(C::RightRepositoryId, C::RightArtifactId)),
-            )
-            .one(&self.db)
-            .await?;
-        Ok(row.map(pair_of))
+        Ok(self
+            .pair_record(integration, artifact)
+            .await?
+            .map(|record| record.pair))
     }
 
     /// How many pairs an integration has.
