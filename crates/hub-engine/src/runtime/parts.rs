@@ -6,7 +6,7 @@
 //! copies are never copied back.
 
 use hub_connector::Connector;
-use hub_connector::types::{NewAttachment, NewComment};
+use hub_connector::types::{Attachment, Comment, NewAttachment, NewComment};
 use hub_domain::ArtifactPairId;
 use hub_domain::integration::{FieldFlow, Side};
 use hub_domain::model::ModelValues;
@@ -86,6 +86,25 @@ fn record(
     };
 }
 
+/// Records copies made earlier (perhaps just before a crash), recognized by their tags, so
+/// they are never copied again nor copied back. `lists` are (id, source tag) of the left and
+/// right side's items.
+fn record_earlier_copies(
+    pair: ArtifactPairId,
+    lists: [Vec<(String, Option<String>)>; 2],
+    map: &mut std::collections::BTreeSet<(String, String)>,
+) {
+    for (side, list) in [Side::Left, Side::Right].into_iter().zip(lists) {
+        for (id, source) in list {
+            if let Some((from, original_id)) = original(pair, source.as_deref())
+                && from == side.other()
+            {
+                record(map, from, original_id, id);
+            }
+        }
+    }
+}
+
 fn known(map: &std::collections::BTreeSet<(String, String)>, side: Side, id: &str) -> bool {
     map.iter().any(|(l, r)| match side {
         Side::Left => l == id,
@@ -106,16 +125,16 @@ async fn sync_comments(
     let right = retry::read(|| rt.right.connector.comments(ids.1))
         .await
         .on("right")?;
-    // Copies made earlier (perhaps just before a crash) are recorded, never copied back.
-    for (side, list) in [(Side::Left, &left), (Side::Right, &right)] {
-        for c in list.iter() {
-            if let Some((from, id)) = original(pair, c.source.as_deref())
-                && from == side.other()
-            {
-                record(&mut snapshot.comments, from, id, c.id.clone());
-            }
-        }
-    }
+    let tagged = |list: &[Comment]| -> Vec<(String, Option<String>)> {
+        list.iter()
+            .map(|c| (c.id.clone(), c.source.clone()))
+            .collect()
+    };
+    record_earlier_copies(
+        pair,
+        [tagged(&left), tagged(&right)],
+        &mut snapshot.comments,
+    );
     for (from, list, allowed, target_id) in [
         (Side::Left, &left, ways.0, ids.1),
         (Side::Right, &right, ways.1, ids.0),
@@ -160,15 +179,16 @@ async fn sync_attachments(
     let right = retry::read(|| rt.right.connector.attachments(ids.1))
         .await
         .on("right")?;
-    for (side, list) in [(Side::Left, &left), (Side::Right, &right)] {
-        for a in list.iter() {
-            if let Some((from, id)) = original(pair, a.source.as_deref())
-                && from == side.other()
-            {
-                record(&mut snapshot.attachments, from, id, a.id.clone());
-            }
-        }
-    }
+    let tagged = |list: &[Attachment]| -> Vec<(String, Option<String>)> {
+        list.iter()
+            .map(|a| (a.id.clone(), a.source.clone()))
+            .collect()
+    };
+    record_earlier_copies(
+        pair,
+        [tagged(&left), tagged(&right)],
+        &mut snapshot.attachments,
+    );
     let limit = rt.integration.attachment_max_bytes;
     for (from, list, allowed, source_id, target_id) in [
         (Side::Left, &left, ways.0, ids.0, ids.1),
