@@ -2,9 +2,10 @@
 //! the same on every machine and need nothing beyond cargo to start.
 //!
 //! The tasks are: private database servers for tests (`services`), the full
-//! test run that CI executes (`test`), and a shortcut to the server's own
-//! migration command (`migrate`).
+//! test run that CI executes (`test`), a shortcut to the server's own
+//! migration command (`migrate`), and the benchmarks (`bench`).
 
+mod bench;
 mod cmd;
 mod error;
 mod migrate;
@@ -31,6 +32,8 @@ enum Task {
     Test(test::Args),
     /// Run the server's migrations (`cargo run -p hub-server -- migrate`).
     Migrate(migrate::Args),
+    /// Measure throughput, store size and memory; write docs/benchmarks.md.
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
         Task::Services(args) => services::run(&args),
         Task::Test(args) => test::run(&args),
         Task::Migrate(args) => migrate::run(&args),
+        Task::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
