@@ -94,7 +94,7 @@ fn run_engine(args: &EngineArgs) -> Result<()> {
     let started = Instant::now();
     let machine = Machine::probe();
     eprintln!("\n==> build the harness (release)");
-    cmd::run(cmd::cargo().args(["bench", "-p", "hub-engine", "--bench", "engine", "--no-run"]))?;
+    cmd::run(cargo().args(["bench", "-p", "hub-engine", "--bench", "engine", "--no-run"]))?;
     let out = tempfile::Builder::new()
         .prefix("syncline-bench-")
         .tempdir()?;
@@ -197,10 +197,33 @@ fn step(
     result
 }
 
+/// [`cmd::cargo`] without the package variables `cargo run` gave this process. Build scripts
+/// such as ring's ask to be re-run when `CARGO_PKG_NAME` and its like change, so with them the
+/// release build here and a `cargo bench` typed by hand would rebuild each other's
+/// dependencies every time.
+fn cargo() -> Command {
+    let mut command = cmd::cargo();
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        let from_cargo_run = key.starts_with("CARGO_PKG_")
+            || key.starts_with("CARGO_MANIFEST_")
+            || [
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+            ]
+            .contains(&&*key);
+        if from_cargo_run {
+            command.env_remove(&*key);
+        }
+    }
+    command
+}
+
 /// `cargo bench -p hub-engine --bench engine -- <measurement> … --json FILE`, read back.
 fn harness(out: &Path, measurement: &str, extra: &[&str]) -> Result<Value> {
     let json = out.join(format!("{measurement}-{}.json", unique()));
-    let mut command = cmd::cargo();
+    let mut command = cargo();
     command
         .args(["bench", "-p", "hub-engine", "--bench", "engine", "--"])
         .arg(measurement)

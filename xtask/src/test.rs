@@ -16,6 +16,10 @@ pub const DB_SUITE_PACKAGES: &[&str] = &["hub-store"];
 /// The services the real-database suites run against.
 const DB_BACKENDS: &[&str] = &["postgres", "mariadb"];
 
+/// Services the workspace tests use live (trackers, directory, mail): started
+/// before the workspace run, their [`services::Service::test_env`] passed to it.
+pub const LIVE_SERVICES: &[&str] = &[];
+
 /// The variable through which tests receive a backend's admin URL.
 const DATABASE_URL_VAR: &str = "SYNCLINE_TEST_DATABASE_URL";
 
@@ -65,21 +69,54 @@ fn run_steps(args: &Args, summary: &mut Summary) -> Result<()> {
             ]))
         })?;
     }
-    summary.step("nextest (sqlite)", || {
-        ensure_cargo_tool("nextest", "cargo-nextest")?;
-        cmd::run(
-            cmd::cargo()
-                .args(["nextest", "run", "--workspace", "--no-fail-fast"])
-                .env_remove(DATABASE_URL_VAR),
-        )
-    })?;
-    real_database_suites(summary)
+    let mut started = Vec::new();
+    let result = workspace_suites(summary, &mut started);
+    let stopped = stop_started(summary, &started);
+    result.and(stopped)
 }
 
-fn real_database_suites(summary: &mut Summary) -> Result<()> {
+/// Starts the live services, then runs every workspace suite on SQLite and
+/// the store suites on each real database backend.
+fn workspace_suites(summary: &mut Summary, started: &mut Vec<String>) -> Result<()> {
+    let mut env = Vec::new();
+    if !LIVE_SERVICES.is_empty() {
+        summary.step("live services up", || {
+            for name in LIVE_SERVICES {
+                for up in services::up(&[(*name).to_owned()])? {
+                    if up.fresh {
+                        started.push(up.instance.name.clone());
+                    }
+                    let service = services::find(name).expect("LIVE_SERVICES are registered");
+                    env.extend(service.test_env(&up.instance));
+                }
+            }
+            Ok(())
+        })?;
+    }
+    summary.step("nextest (sqlite)", || {
+        ensure_cargo_tool("nextest", "cargo-nextest")?;
+        let mut command = cmd::cargo();
+        command
+            .args(["nextest", "run", "--workspace", "--no-fail-fast"])
+            .env_remove(DATABASE_URL_VAR)
+            .envs(env.iter().map(|(key, value)| (key, value)));
+        cmd::run(&mut command)
+    })?;
+    real_database_suites(summary, started)
+}
+
+/// Stops only what this run started; a developer's running instances stay.
+fn stop_started(summary: &mut Summary, started: &[String]) -> Result<()> {
+    if started.is_empty() {
+        Ok(())
+    } else {
+        summary.step("services down", || services::down(started))
+    }
+}
+
+fn real_database_suites(summary: &mut Summary, started: &mut Vec<String>) -> Result<()> {
     let mut running = Vec::new();
-    let mut started = Vec::new();
-    let result = summary
+    summary
         .step("services up", || {
             for backend in DB_BACKENDS {
                 for up in services::up(&[(*backend).to_owned()])? {
@@ -102,14 +139,7 @@ fn real_database_suites(summary: &mut Summary) -> Result<()> {
                     cmd::run(command.env(DATABASE_URL_VAR, &instance.admin_url))
                 })
             })
-        });
-    // Stop only what this run started; a developer's running instances stay.
-    let stopped = if started.is_empty() {
-        Ok(())
-    } else {
-        summary.step("services down", || services::down(&started))
-    };
-    result.and(stopped)
+        })
 }
 
 /// Installs `cargo-<sub>` with `cargo install --locked` unless it already works.

@@ -46,6 +46,11 @@ pub trait Service {
     }
     /// The URL with administrator rights for an instance on `port`.
     fn admin_url(&self, port: u16) -> String;
+    /// Environment variables through which tests find this instance
+    /// (`SYNCLINE_TEST_…`); `cargo xtask test` passes them to the test run.
+    fn test_env(&self, _instance: &Instance) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// Where a new instance goes: its fresh directory, port and log file.
@@ -76,6 +81,13 @@ pub struct Launched {
 /// Every service xtask knows, in start order.
 pub fn registry() -> Vec<Box<dyn Service>> {
     vec![Box::new(postgres::Postgres), Box::new(mariadb::MariaDb)]
+}
+
+/// The service called `name`, if xtask knows it.
+pub fn find(name: &str) -> Option<Box<dyn Service>> {
+    registry()
+        .into_iter()
+        .find(|service| service.name() == name)
 }
 
 fn names() -> Vec<&'static str> {
