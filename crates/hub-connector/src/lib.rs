@@ -10,6 +10,7 @@ pub mod conformance;
 pub mod connector;
 pub mod error;
 pub mod kind;
+pub mod markup;
 pub mod memory;
 pub mod registry;
 pub mod types;
