@@ -24,6 +24,14 @@ pub fn is_executable(path: &Path) -> bool {
         .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
 }
 
+/// Debconf answers given before installing a package, so that its maintainer
+/// scripts do nothing beyond installing files (`package question type value`).
+const DEBCONF_SELECTIONS: &[&str] = &[
+    // Redmine: no system-wide database; each instance brings its own.
+    "redmine redmine/dbconfig-install boolean false",
+    "redmine redmine/instances/default/dbconfig-install boolean false",
+];
+
 /// Installs Debian `packages` with apt-get. `apt-get update` runs only when
 /// the first attempt fails because the package lists are missing or stale.
 pub fn apt_install(packages: &[&str]) -> Result<()> {
@@ -33,6 +41,7 @@ pub fn apt_install(packages: &[&str]) -> Result<()> {
             packages.join(" ")
         )));
     }
+    preseed(packages)?;
     let install = || {
         let mut command = Command::new("apt-get");
         command
@@ -65,4 +74,38 @@ pub fn apt_install(packages: &[&str]) -> Result<()> {
     }
     cmd::run(Command::new("apt-get").arg("update"))?;
     cmd::run(&mut install())
+}
+
+/// Feeds the [`DEBCONF_SELECTIONS`] of `packages` to `debconf-set-selections`.
+fn preseed(packages: &[&str]) -> Result<()> {
+    let selections: Vec<&str> = DEBCONF_SELECTIONS
+        .iter()
+        .copied()
+        .filter(|line| packages.iter().any(|p| line.split(' ').next() == Some(*p)))
+        .collect();
+    if selections.is_empty() {
+        return Ok(());
+    }
+    let mut command = Command::new("debconf-set-selections");
+    cmd::announce(&command);
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|err| Error::Spawn {
+            program: "debconf-set-selections".into(),
+            reason: err.to_string(),
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write;
+        stdin.write_all((selections.join("\n") + "\n").as_bytes())?;
+    }
+    let status = child.wait()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::Command {
+            command: cmd::display(&command),
+            code: status.code(),
+        })
+    }
 }

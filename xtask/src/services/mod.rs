@@ -13,6 +13,7 @@ mod lifecycle;
 mod mariadb;
 mod postgres;
 mod process;
+mod redmine;
 mod state;
 
 use std::path::{Path, PathBuf};
@@ -80,7 +81,12 @@ pub struct Launched {
 
 /// Every service xtask knows, in start order.
 pub fn registry() -> Vec<Box<dyn Service>> {
-    vec![Box::new(postgres::Postgres), Box::new(mariadb::MariaDb)]
+    vec![
+        Box::new(postgres::Postgres),
+        Box::new(mariadb::MariaDb),
+        Box::new(redmine::Redmine { name: "redmine-a" }),
+        Box::new(redmine::Redmine { name: "redmine-b" }),
+    ]
 }
 
 /// The service called `name`, if xtask knows it.
