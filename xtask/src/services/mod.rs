@@ -15,6 +15,7 @@ mod postgres;
 mod process;
 mod redmine;
 mod state;
+mod trac;
 
 use std::path::{Path, PathBuf};
 
@@ -84,6 +85,8 @@ pub fn registry() -> Vec<Box<dyn Service>> {
     vec![
         Box::new(postgres::Postgres),
         Box::new(mariadb::MariaDb),
+        Box::new(trac::Trac { name: "trac-a" }),
+        Box::new(trac::Trac { name: "trac-b" }),
         Box::new(redmine::Redmine { name: "redmine-a" }),
         Box::new(redmine::Redmine { name: "redmine-b" }),
     ]
