@@ -14,6 +14,7 @@ mod m0001_configuration;
 mod m0002_operations;
 mod m0003_hub;
 mod m0004_sync_state;
+mod m0005_key_value_stores;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_operations::Migration),
             Box::new(m0003_hub::Migration),
             Box::new(m0004_sync_state::Migration),
+            Box::new(m0005_key_value_stores::Migration),
         ]
     }
 }

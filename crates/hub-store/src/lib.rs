@@ -21,6 +21,7 @@ mod time;
 
 pub mod config;
 pub mod document;
+pub mod kv;
 pub mod lock;
 pub mod ops;
 pub mod queue;
