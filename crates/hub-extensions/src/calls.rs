@@ -167,7 +167,7 @@ impl ExtensionHost {
     }
 
     /// Runs a data transformation on a batch of inputs (one worker round trip for all).
-    /// Each result is `None` for `undefined` (the empty value).
+    /// Each result is `None` for `undefined` or `null` (the empty value).
     pub fn transform_batch(
         &self,
         name: &str,
@@ -262,6 +262,7 @@ fn check_outputs(
             name,
             format!("{expected} output values are declared; return them as an array"),
         )),
+        Some(Value::Null) => Ok(None),
         _ => Ok(value),
     }
 }
