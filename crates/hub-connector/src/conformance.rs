@@ -478,8 +478,9 @@ impl Conformance {
         let created = self.create(&format!("{tag} comments"), None).await?;
         let mut added = Vec::new();
         for n in 1..=2 {
+            // Bodies are model rich text, which a connector converts to its markup and back.
             let new = NewComment {
-                body: format!("{tag} comment {n}"),
+                body: format!("<p>{tag} comment {n}</p>"),
                 author: None,
                 private: false,
                 source: Some(format!("{tag}:comment:{n}")),

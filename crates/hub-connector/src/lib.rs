@@ -13,6 +13,7 @@ pub mod kind;
 pub mod markup;
 pub mod memory;
 pub mod registry;
+pub mod trac;
 pub mod types;
 
 pub use connector::{Connector, Result};

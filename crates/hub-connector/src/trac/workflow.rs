@@ -1,0 +1,130 @@
+//! Workflow transitions: Trac's ticket actions (`ticket.getActions`).
+//!
+//! A status is never written directly; it changes by performing an action with the inputs
+//! the action asks for (a resolution, a new owner), each given its default. Trac does not say
+//! where an action leads except in its hint ("Next status will be 'closed'"), so that is read;
+//! an action without one keeps the status. `leave` is not a transition (it keeps the status)
+//! and is left out.
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::tickets::{LEAVE, ticket_number};
+use super::{TracConnector, errors};
+use crate::connector::Result;
+use crate::error::{ConnectorError, ErrorClass};
+use crate::types::{Artifact, Transition};
+use hub_domain::model::FieldValue;
+
+/// `[action, label, hints, [[input, default, options]]]` of `ticket.getActions`.
+#[derive(Debug, Deserialize)]
+struct Action(String, String, String, Vec<(String, String, Vec<String>)>);
+
+impl TracConnector {
+    async fn actions(&self, id: &str) -> Result<Vec<Action>> {
+        let number = ticket_number(id)?;
+        let answer = self.rpc.call("ticket.getActions", json!([number])).await?;
+        serde_json::from_value(answer).map_err(|e| errors::malformed("ticket.getActions", e))
+    }
+
+    pub(super) async fn ticket_transitions(&self, id: &str) -> Result<Vec<Transition>> {
+        let actions = self.actions(id).await?;
+        let mut current = None;
+        let mut transitions = Vec::new();
+        for Action(action, label, hints, _) in actions.into_iter().filter(|a| a.0 != LEAVE) {
+            let to_state = match next_status(&hints) {
+                Some(state) => state,
+                None => match &current {
+                    Some(state) => String::clone(state),
+                    None => {
+                        let state = status(&self.ticket(id).await?);
+                        current = Some(state.clone());
+                        state
+                    }
+                },
+            };
+            let name = if label.is_empty() {
+                action.clone()
+            } else {
+                label
+            };
+            transitions.push(Transition {
+                id: action,
+                name,
+                to_state,
+            });
+        }
+        Ok(transitions)
+    }
+
+    pub(super) async fn perform_action(&self, id: &str, action: &str) -> Result<Artifact> {
+        let number = ticket_number(id)?;
+        let actions = self.actions(id).await?;
+        let Some(Action(_, _, _, inputs)) = actions.into_iter().find(|a| a.0 == action) else {
+            return Err(ConnectorError::new(
+                ErrorClass::InvalidValue,
+                format!(
+                    "Trac: the action '{action}' is not available on #{number} in its current state"
+                ),
+            ));
+        };
+        let mut attributes = Map::new();
+        attributes.insert("action".into(), json!(action));
+        for (name, default, options) in inputs {
+            let value = if default.is_empty() {
+                options.into_iter().next().unwrap_or_default()
+            } else {
+                default
+            };
+            attributes.insert(name, Value::String(value));
+        }
+        let answer = self
+            .rpc
+            .call("ticket.update", json!([number, "", attributes, false]))
+            .await?;
+        self.to_artifact(&answer).await
+    }
+}
+
+fn status(artifact: &Artifact) -> String {
+    match artifact.fields.get("status") {
+        Some(FieldValue::Option(s) | FieldValue::Text(s)) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+/// The status an action's hint announces: `… Next status will be 'closed'.`
+fn next_status(hints: &str) -> Option<String> {
+    const LEAD: &str = "Next status will be '";
+    let start = hints.find(LEAD)? + LEAD.len();
+    let rest = &hints[start..];
+    rest.find('\'').map(|end| rest[..end].to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_status_comes_from_the_hint() {
+        let hint = "The owner will be changed from <span class=\"trac-author\">bob</span> to the specified user. Next status will be 'assigned'.";
+        assert_eq!(next_status(hint).as_deref(), Some("assigned"));
+        assert_eq!(next_status("The owner will remain bob."), None);
+    }
+
+    #[test]
+    fn actions_parse_with_their_inputs() {
+        let answer = json!([[
+            "resolve",
+            "resolve",
+            "Next status will be 'closed'.",
+            [[
+                "action_resolve_resolve_resolution",
+                "fixed",
+                ["fixed", "invalid"]
+            ]]
+        ]]);
+        let actions: Vec<Action> = serde_json::from_value(answer).unwrap();
+        assert_eq!(actions[0].3[0].0, "action_resolve_resolve_resolution");
+    }
+}
