@@ -15,15 +15,16 @@ pub(crate) enum Node {
 /// Deepest element nesting kept.
 const MAX_DEPTH: usize = 48;
 
-const VOID: &[&str] = &["br", "hr", "img", "input", "meta", "link", "col", "area", "wbr", "source"];
+const VOID: &[&str] = &[
+    "br", "hr", "img", "input", "meta", "link", "col", "area", "wbr", "source",
+];
 
 /// Elements whose content is raw text up to their end tag.
 const RAW: &[&str] = &["script", "style", "textarea", "title"];
 
 /// Parses HTML into a list of top-level nodes.
 pub(crate) fn parse(html: &str) -> Vec<Node> {
-    let mut stack: Vec<(String, Vec<(String, String)>, Vec<Node>)> =
-        vec![(String::new(), Vec::new(), Vec::new())];
+    let mut stack: Stack = vec![(String::new(), Vec::new(), Vec::new())];
     let mut rest = html;
     while !rest.is_empty() {
         let Some(lt) = rest.find('<') else {
@@ -34,8 +35,7 @@ pub(crate) fn parse(html: &str) -> Vec<Node> {
         rest = &rest[lt..];
         rest = match tag(rest) {
             Some((Tag::Start(name, attrs, self_closing), after)) => {
-                let after = open(&mut stack, name, attrs, self_closing, after);
-                after
+                open(&mut stack, name, attrs, self_closing, after)
             }
             Some((Tag::End(name), after)) => {
                 close(&mut stack, &name);
@@ -54,7 +54,11 @@ pub(crate) fn parse(html: &str) -> Vec<Node> {
     stack.pop().map(|(_, _, c)| c).unwrap_or_default()
 }
 
-type Stack = Vec<(String, Vec<(String, String)>, Vec<Node>)>;
+/// Attributes of an element: name and decoded value.
+type Attributes = Vec<(String, String)>;
+
+/// Open elements, innermost last; the first entry holds the top-level nodes.
+type Stack = Vec<(String, Attributes, Vec<Node>)>;
 
 fn open<'a>(
     stack: &mut Stack,
@@ -153,7 +157,9 @@ fn tag(s: &str) -> Option<(Tag, &str)> {
         Some(b) => (true, b),
         None => (false, body),
     };
-    let name_len = body.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(body.len());
+    let name_len = body
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(body.len());
     if name_len == 0 || !body.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return None;
     }
@@ -166,7 +172,7 @@ fn tag(s: &str) -> Option<(Tag, &str)> {
 }
 
 /// Attributes up to the closing `>`; `None` when the tag never closes.
-fn attributes(mut s: &str) -> Option<(Vec<(String, String)>, bool, &str)> {
+fn attributes(mut s: &str) -> Option<(Attributes, bool, &str)> {
     let mut attrs = Vec::new();
     loop {
         s = s.trim_start_matches(|c: char| c.is_ascii_whitespace());
@@ -203,7 +209,9 @@ fn attr_value(s: &str) -> Option<(&str, &str)> {
             Some((&s[1..=end], &s[end + 2..]))
         }
         _ => {
-            let end = s.find(|c: char| c.is_ascii_whitespace() || c == '>').unwrap_or(s.len());
+            let end = s
+                .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                .unwrap_or(s.len());
             Some((&s[..end], &s[end..]))
         }
     }

@@ -81,7 +81,11 @@ fn inlines(content: &[Inline]) -> String {
                 out.push_str(&format!("<a href=\"{}\">{}</a>", escape(href), inlines(c)));
             }
             Inline::Image(src, alt) => {
-                out.push_str(&format!("<img src=\"{}\" alt=\"{}\">", escape(src), escape(alt)));
+                out.push_str(&format!(
+                    "<img src=\"{}\" alt=\"{}\">",
+                    escape(src),
+                    escape(alt)
+                ));
             }
             Inline::Break => out.push_str("<br>"),
         }
@@ -95,9 +99,42 @@ pub(crate) fn read(html: &str) -> Vec<Block> {
 }
 
 const BLOCK_TAGS: &[&str] = &[
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "pre", "blockquote", "hr", "div",
-    "table", "thead", "tbody", "tr", "td", "th", "section", "article", "header", "footer", "dl",
-    "dt", "dd", "figure", "main", "nav", "aside", "address", "details", "summary", "body", "html",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "pre",
+    "blockquote",
+    "hr",
+    "div",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "td",
+    "th",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "main",
+    "nav",
+    "aside",
+    "address",
+    "details",
+    "summary",
+    "body",
+    "html",
 ];
 
 fn is_block(node: &Node) -> bool {
@@ -121,7 +158,9 @@ fn blocks(nodes: &[Node]) -> Vec<Block> {
         if !run.is_empty() {
             out.push(Block::Paragraph(std::mem::take(&mut run)));
         }
-        let Node::Element(name, _, children) = node else { continue };
+        let Node::Element(name, _, children) = node else {
+            continue;
+        };
         match name.as_str() {
             "p" if !children.iter().any(is_block) => {
                 out.push(Block::Paragraph(children.iter().flat_map(inline).collect()));
@@ -132,7 +171,10 @@ fn blocks(nodes: &[Node]) -> Vec<Block> {
             "hr" => out.push(Block::Rule),
             h if h.len() == 2 && h.starts_with('h') && h.as_bytes()[1].is_ascii_digit() => {
                 let level = h.as_bytes()[1] - b'0';
-                out.push(Block::Heading(level, children.iter().flat_map(inline).collect()));
+                out.push(Block::Heading(
+                    level,
+                    children.iter().flat_map(inline).collect(),
+                ));
             }
             _ => out.extend(blocks(children)),
         }
@@ -150,9 +192,15 @@ fn list(ordered: bool, children: &[Node]) -> List {
             Node::Element(name, _, c) if name == "li" => items.push(item(c)),
             Node::Element(name, _, c) if name == "ul" || name == "ol" => {
                 let nested = list(name == "ol", c);
-                items.push(Item { inlines: vec![], lists: vec![nested] });
+                items.push(Item {
+                    inlines: vec![],
+                    lists: vec![nested],
+                });
             }
-            other => items.push(Item { inlines: inline(other), lists: vec![] }),
+            other => items.push(Item {
+                inlines: inline(other),
+                lists: vec![],
+            }),
         }
     }
     List { ordered, items }

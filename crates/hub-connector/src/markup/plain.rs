@@ -45,8 +45,16 @@ fn block(b: &Block) -> String {
 fn write_list(list: &List, depth: usize) -> String {
     let mut lines = Vec::new();
     for (n, item) in list.items.iter().enumerate() {
-        let marker = if list.ordered { format!("{}.", n + 1) } else { "-".into() };
-        lines.push(format!("{}{marker} {}", "  ".repeat(depth), inlines(&item.inlines)));
+        let marker = if list.ordered {
+            format!("{}.", n + 1)
+        } else {
+            "-".into()
+        };
+        lines.push(format!(
+            "{}{marker} {}",
+            "  ".repeat(depth),
+            inlines(&item.inlines)
+        ));
         for nested in &item.lists {
             lines.push(write_list(nested, depth + 1));
         }

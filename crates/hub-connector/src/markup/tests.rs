@@ -4,16 +4,29 @@ use proptest::prelude::*;
 
 use super::{Markup, from_model, to_model};
 
-const ALL: [Markup; 5] = [Markup::Plain, Markup::Markdown, Markup::Textile, Markup::TracWiki, Markup::Html];
+const ALL: [Markup; 5] = [
+    Markup::Plain,
+    Markup::Markdown,
+    Markup::Textile,
+    Markup::TracWiki,
+    Markup::Html,
+];
 
 /// Writing `model` to `markup` and reading it back gives `model` again.
 fn assert_stable(model: &str, markup: Markup) {
     let native = from_model(model, markup);
-    assert_eq!(to_model(&native, markup), model, "{markup:?} wrote {native:?}");
+    assert_eq!(
+        to_model(&native, markup),
+        model,
+        "{markup:?} wrote {native:?}"
+    );
 }
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/../../fixtures/markup/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../fixtures/markup/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -68,7 +81,10 @@ fn trac_reads_wiki_formatting() {
 #[test]
 fn trac_escapes_implicit_links_from_elsewhere() {
     let model = to_model("See TracGuide and #12, not ''this''", Markup::Plain);
-    assert_eq!(from_model(&model, Markup::TracWiki), "See !TracGuide and !#12, not !''this!''");
+    assert_eq!(
+        from_model(&model, Markup::TracWiki),
+        "See !TracGuide and !#12, not !''this!''"
+    );
 }
 
 #[test]
@@ -82,10 +98,22 @@ fn html_from_editors_is_tidied() {
 
 #[test]
 fn model_converts_between_markups() {
-    let model = to_model("h3. Plan\n\n* *ship* it: \"notes\":http://x.org", Markup::Textile);
-    assert_eq!(from_model(&model, Markup::Markdown), "### Plan\n\n- **ship** it: [notes](http://x.org)");
-    assert_eq!(from_model(&model, Markup::TracWiki), "=== Plan ===\n\n * '''ship''' it: [http://x.org notes]");
-    assert_eq!(from_model(&model, Markup::Plain), "Plan\n\n- ship it: notes (http://x.org)");
+    let model = to_model(
+        "h3. Plan\n\n* *ship* it: \"notes\":http://x.org",
+        Markup::Textile,
+    );
+    assert_eq!(
+        from_model(&model, Markup::Markdown),
+        "### Plan\n\n- **ship** it: [notes](http://x.org)"
+    );
+    assert_eq!(
+        from_model(&model, Markup::TracWiki),
+        "=== Plan ===\n\n * '''ship''' it: [http://x.org notes]"
+    );
+    assert_eq!(
+        from_model(&model, Markup::Plain),
+        "Plan\n\n- ship it: notes (http://x.org)"
+    );
 }
 
 #[test]
@@ -108,7 +136,11 @@ fn special_characters_are_escaped_in_every_markup() {
 #[test]
 fn fixtures_read_and_round_trip() {
     for (name, markup, tags) in [
-        ("redmine.textile", Markup::Textile, ["<h2>", "<strong>", "<pre>"]),
+        (
+            "redmine.textile",
+            Markup::Textile,
+            ["<h2>", "<strong>", "<pre>"],
+        ),
         ("trac.wiki", Markup::TracWiki, ["<h2>", "<em>", "<pre>"]),
         ("tracker.md", Markup::Markdown, ["<h2>", "<em>", "<pre>"]),
     ] {
@@ -127,7 +159,9 @@ fn fixtures_read_and_round_trip() {
 
 #[test]
 fn pathological_input_takes_linear_time() {
-    let cases = ["*a _b ", "[", "<b>", "''", "``` ", "> ", "  * ", "\"x\":", "{{{", "**", "!["];
+    let cases = [
+        "*a _b ", "[", "<b>", "''", "``` ", "> ", "  * ", "\"x\":", "{{{", "**", "![",
+    ];
     for unit in cases {
         let text = unit.repeat(20_000);
         let start = std::time::Instant::now();
@@ -135,7 +169,11 @@ fn pathological_input_takes_linear_time() {
             let model = to_model(&text, markup);
             let _ = from_model(&model, markup);
         }
-        assert!(start.elapsed().as_secs() < 10, "{unit:?} took {:?}", start.elapsed());
+        assert!(
+            start.elapsed().as_secs() < 10,
+            "{unit:?} took {:?}",
+            start.elapsed()
+        );
     }
 }
 

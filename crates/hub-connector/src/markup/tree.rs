@@ -141,7 +141,9 @@ fn code_block(code: &str) -> String {
         .filter(|(_, c)| *c == '\n')
         .last()
         .map_or(0, |(i, _)| i + 1);
-    code[start..].trim_end_matches([' ', '\t', '\n']).to_string()
+    code[start..]
+        .trim_end_matches([' ', '\t', '\n'])
+        .to_string()
 }
 
 fn normalize_list(list: List) -> List {
@@ -150,12 +152,20 @@ fn normalize_list(list: List) -> List {
         let content = inlines(item.inlines, Line::One);
         let lists = normalize_lists(item.lists);
         match (content.is_empty(), items.last_mut()) {
-            (true, Some(prev)) => prev.lists = normalize_lists(prev.lists.drain(..).chain(lists).collect()),
+            (true, Some(prev)) => {
+                prev.lists = normalize_lists(prev.lists.drain(..).chain(lists).collect())
+            }
             (true, None) => items.extend(lists.into_iter().flat_map(|l| l.items)),
-            (false, _) => items.push(Item { inlines: content, lists }),
+            (false, _) => items.push(Item {
+                inlines: content,
+                lists,
+            }),
         }
     }
-    List { ordered: list.ordered, items }
+    List {
+        ordered: list.ordered,
+        items,
+    }
 }
 
 fn normalize_lists(lists: Vec<List>) -> Vec<List> {
@@ -271,24 +281,44 @@ fn wrap(mut inner: Vec<Inline>, make: impl FnOnce(Vec<Inline>) -> Vec<Inline>) -
 fn take_edge(content: &mut Vec<Inline>, lead: bool) -> Vec<Inline> {
     let mut taken = Vec::new();
     loop {
-        let Some(edge) = (if lead { content.first_mut() } else { content.last_mut() }) else {
+        let Some(edge) = (if lead {
+            content.first_mut()
+        } else {
+            content.last_mut()
+        }) else {
             return taken;
         };
         match edge {
             Inline::Break => {
-                let item = if lead { content.remove(0) } else { content.pop().unwrap_or(Inline::Break) };
+                let item = if lead {
+                    content.remove(0)
+                } else {
+                    content.pop().unwrap_or(Inline::Break)
+                };
                 taken.push(item);
             }
             Inline::Text(t) => {
-                let kept = if lead { t.trim_start_matches([' ', '\n']) } else { t.trim_end_matches([' ', '\n']) };
+                let kept = if lead {
+                    t.trim_start_matches([' ', '\n'])
+                } else {
+                    t.trim_end_matches([' ', '\n'])
+                };
                 let cut = t.len() - kept.len();
                 if cut == 0 {
                     return taken;
                 }
-                let space = if lead { t[..cut].to_string() } else { t[t.len() - cut..].to_string() };
+                let space = if lead {
+                    t[..cut].to_string()
+                } else {
+                    t[t.len() - cut..].to_string()
+                };
                 *t = kept.to_string();
                 if t.is_empty() {
-                    if lead { content.remove(0) } else { content.pop().unwrap_or(Inline::Break) };
+                    if lead {
+                        content.remove(0)
+                    } else {
+                        content.pop().unwrap_or(Inline::Break)
+                    };
                 }
                 taken.push(Inline::Text(space));
             }

@@ -206,7 +206,10 @@ fn marker(line: &str) -> Option<Marker> {
     let (ordered, kind, number, width) = match t.chars().next()? {
         c @ ('-' | '+' | '*') => (false, c, 0, 1),
         _ if (1..=9).contains(&digits) => {
-            let kind = t[digits..].chars().next().filter(|c| *c == '.' || *c == ')')?;
+            let kind = t[digits..]
+                .chars()
+                .next()
+                .filter(|c| *c == '.' || *c == ')')?;
             (true, kind, t[..digits].parse().ok()?, digits + 1)
         }
         _ => return None,
@@ -218,7 +221,13 @@ fn marker(line: &str) -> Option<Marker> {
     let empty = blank(rest);
     let spaces = indent(rest);
     let gap = if empty || spaces > 4 { 1 } else { spaces };
-    Some(Marker { ordered, kind, number, content: lead + width + gap, empty })
+    Some(Marker {
+        ordered,
+        kind,
+        number,
+        content: lead + width + gap,
+        empty,
+    })
 }
 
 fn same_list(a: Marker, b: Marker) -> bool {
@@ -233,7 +242,10 @@ fn list(lines: &[&str], first: Marker, depth: usize) -> (Block, usize) {
         let (item, n) = item(&lines[used..], marker, depth);
         items.push(item);
         used += n;
-        let next = lines[used..].iter().position(|l| !blank(l)).map(|p| used + p);
+        let next = lines[used..]
+            .iter()
+            .position(|l| !blank(l))
+            .map(|p| used + p);
         match next.and_then(|n| marker_of(lines[n], first).map(|m| (n, m))) {
             Some((n, m)) if !rule(lines[n].trim_start_matches(' ')) => {
                 used = n;
@@ -242,7 +254,13 @@ fn list(lines: &[&str], first: Marker, depth: usize) -> (Block, usize) {
             _ => break,
         }
     }
-    (Block::List(List { ordered: first.ordered, items }), used)
+    (
+        Block::List(List {
+            ordered: first.ordered,
+            items,
+        }),
+        used,
+    )
 }
 
 fn marker_of(line: &str, first: Marker) -> Option<Marker> {

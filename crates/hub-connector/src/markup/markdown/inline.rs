@@ -54,10 +54,9 @@ impl Scan<'_> {
                 '`' => self.code(i, end, &mut failed),
                 '*' | '_' | '~' if depth < MAX_DEPTH => self.emphasis(i, end, depth, &mut failed),
                 '[' if depth < MAX_DEPTH => self.link(i, end, depth, &mut failed),
-                '!' if depth < MAX_DEPTH && self.at(i + 1) == Some('[') => {
-                    self.link(i + 1, end, depth, &mut failed)
-                        .map(|(inline, next)| (image(inline), next))
-                }
+                '!' if depth < MAX_DEPTH && self.at(i + 1) == Some('[') => self
+                    .link(i + 1, end, depth, &mut failed)
+                    .map(|(inline, next)| (image(inline), next)),
                 '<' if depth < MAX_DEPTH => self.angle(i, end, depth, &mut failed),
                 '\\' if self.at(i + 1) == Some('\n') && i + 1 < end => Some((Inline::Break, i + 2)),
                 '\n' if buf.ends_with("  ") => Some((Inline::Break, i + 1)),
@@ -119,19 +118,38 @@ impl Scan<'_> {
     fn code(&self, i: usize, end: usize, failed: &mut Failed) -> Option<(Inline, usize)> {
         let n = self.run_len(i, end);
         let close = self.code_close(i + n, end, n, failed)?;
-        let raw: String = self.c[i + n..close].iter().map(|c| if *c == '\n' { ' ' } else { *c }).collect();
-        let strip = raw.len() >= 2 && raw.starts_with(' ') && raw.ends_with(' ') && raw.trim_matches(' ') != "";
-        let content = if strip { raw[1..raw.len() - 1].to_string() } else { raw };
+        let raw: String = self.c[i + n..close]
+            .iter()
+            .map(|c| if *c == '\n' { ' ' } else { *c })
+            .collect();
+        let strip = raw.len() >= 2
+            && raw.starts_with(' ')
+            && raw.ends_with(' ')
+            && !raw.trim_matches(' ').is_empty();
+        let content = if strip {
+            raw[1..raw.len() - 1].to_string()
+        } else {
+            raw
+        };
         Some((Inline::Code(content), close + n))
     }
 
-    fn emphasis(&self, i: usize, end: usize, depth: usize, failed: &mut Failed) -> Option<(Inline, usize)> {
+    fn emphasis(
+        &self,
+        i: usize,
+        end: usize,
+        depth: usize,
+        failed: &mut Failed,
+    ) -> Option<(Inline, usize)> {
         let ch = self.c[i];
         let n = self.run_len(i, end);
         let fits = if ch == '~' { n == 2 } else { n <= 3 };
         let next = self.c[..end].get(i + n).copied();
         let prev = i.checked_sub(1).map(|p| self.c[p]);
-        if !fits || next.is_none_or(char::is_whitespace) || (ch == '_' && prev.is_some_and(char::is_alphanumeric)) {
+        if !fits
+            || next.is_none_or(char::is_whitespace)
+            || (ch == '_' && prev.is_some_and(char::is_alphanumeric))
+        {
             return None;
         }
         let close = self.closer(i + n, end, ch, n, failed)?;
@@ -146,7 +164,14 @@ impl Scan<'_> {
     }
 
     /// The closing run of exactly `n` × `ch`, skipping escapes and code spans.
-    fn closer(&self, from: usize, end: usize, ch: char, n: usize, failed: &mut Failed) -> Option<usize> {
+    fn closer(
+        &self,
+        from: usize,
+        end: usize,
+        ch: char,
+        n: usize,
+        failed: &mut Failed,
+    ) -> Option<usize> {
         if failed.get(&(ch, n)).is_some_and(|f| *f <= from) {
             return None;
         }
@@ -156,7 +181,9 @@ impl Scan<'_> {
                 '\\' => j += 2,
                 '`' => {
                     let m = self.run_len(j, end);
-                    j = self.code_close(j + m, end, m, failed).map_or(j + m, |c| c + m);
+                    j = self
+                        .code_close(j + m, end, m, failed)
+                        .map_or(j + m, |c| c + m);
                 }
                 c if c == ch => {
                     let m = self.run_len(j, end);
@@ -177,7 +204,13 @@ impl Scan<'_> {
     }
 
     /// `[label](destination "title")` at `i`: a link (an image when preceded by `!`).
-    fn link(&self, i: usize, end: usize, depth: usize, failed: &mut Failed) -> Option<(Inline, usize)> {
+    fn link(
+        &self,
+        i: usize,
+        end: usize,
+        depth: usize,
+        failed: &mut Failed,
+    ) -> Option<(Inline, usize)> {
         let close = self.bracket_close(i + 1, end, failed)?;
         if self.at(close + 1) != Some('(') || close + 1 >= end {
             return None;
@@ -198,7 +231,10 @@ impl Scan<'_> {
                 '\\' => j += 1,
                 '`' => {
                     let m = self.run_len(j, end);
-                    j = self.code_close(j + m, end, m, failed).map_or(j + m, |c| c + m) - 1;
+                    j = self
+                        .code_close(j + m, end, m, failed)
+                        .map_or(j + m, |c| c + m)
+                        - 1;
                 }
                 '[' => nesting += 1,
                 ']' if nesting == 0 => return Some(j),
@@ -222,7 +258,10 @@ impl Scan<'_> {
                 match self.c[..end].get(j).copied()? {
                     '>' => break,
                     '<' | '\n' => return None,
-                    '\\' if self.c[..end].get(j + 1).is_some_and(char::is_ascii_punctuation) => {
+                    '\\' if self.c[..end]
+                        .get(j + 1)
+                        .is_some_and(char::is_ascii_punctuation) =>
+                    {
                         href.push(self.c[j + 1]);
                         j += 1;
                     }
@@ -239,7 +278,10 @@ impl Scan<'_> {
                     '(' => parens += 1,
                     ')' if parens == 0 => break,
                     ')' => parens -= 1,
-                    '\\' if self.c[..end].get(j + 1).is_some_and(char::is_ascii_punctuation) => {
+                    '\\' if self.c[..end]
+                        .get(j + 1)
+                        .is_some_and(char::is_ascii_punctuation) =>
+                    {
                         j += 1;
                     }
                     _ => {}
@@ -270,7 +312,13 @@ impl Scan<'_> {
     }
 
     /// `<scheme:address>` autolinks and the inline tags in [`TAGS`].
-    fn angle(&self, i: usize, end: usize, depth: usize, failed: &mut Failed) -> Option<(Inline, usize)> {
+    fn angle(
+        &self,
+        i: usize,
+        end: usize,
+        depth: usize,
+        failed: &mut Failed,
+    ) -> Option<(Inline, usize)> {
         let rest: String = self.c[i..end.min(i + 40)].iter().collect();
         for tag in ["<br>", "<br/>", "<br />"] {
             if rest.starts_with(tag) {
@@ -297,16 +345,27 @@ impl Scan<'_> {
     }
 
     fn autolink(&self, i: usize, end: usize) -> Option<(Inline, usize)> {
-        let scheme = self.c[i + 1..end].iter().take_while(|c| c.is_ascii_alphanumeric() || "+.-".contains(**c)).count();
-        if !(2..=32).contains(&scheme) || !self.c[i + 1].is_ascii_alphabetic() || self.at(i + 1 + scheme) != Some(':') {
+        let scheme = self.c[i + 1..end]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || "+.-".contains(**c))
+            .count();
+        if !(2..=32).contains(&scheme)
+            || !self.c[i + 1].is_ascii_alphabetic()
+            || self.at(i + 1 + scheme) != Some(':')
+        {
             return None;
         }
-        let len = self.c[i + 1..end].iter().position(|c| *c == '>' || *c == '<' || c.is_whitespace() || c.is_control())?;
+        let len = self.c[i + 1..end]
+            .iter()
+            .position(|c| *c == '>' || *c == '<' || c.is_whitespace() || c.is_control())?;
         if self.c[i + 1 + len] != '>' {
             return None;
         }
         let url: String = self.c[i + 1..i + 1 + len].iter().collect();
-        Some((Inline::Link(url.clone(), vec![Inline::Text(url)]), i + len + 2))
+        Some((
+            Inline::Link(url.clone(), vec![Inline::Text(url)]),
+            i + len + 2,
+        ))
     }
 
     fn find(&self, needle: &str, from: usize, end: usize) -> Option<usize> {

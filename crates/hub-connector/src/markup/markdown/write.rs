@@ -32,7 +32,11 @@ fn heading(level: u8, content: &[Inline], mode: Mode) -> String {
 fn write_list(list: &List, mode: Mode) -> String {
     let mut lines = Vec::new();
     for (n, item) in list.items.iter().enumerate() {
-        let marker = if list.ordered { format!("{}.", n + 1) } else { "-".into() };
+        let marker = if list.ordered {
+            format!("{}.", n + 1)
+        } else {
+            "-".into()
+        };
         let pad = " ".repeat(marker.len() + 1);
         let text = inlines(&item.inlines, mode);
         lines.push(format!("{marker} {}", indent_rest(&text, &pad)));
@@ -51,7 +55,13 @@ fn indent_rest(text: &str, pad: &str) -> String {
 fn prefix_lines(text: &str, prefix: &str, empty: &str) -> String {
     let lines: Vec<String> = text
         .split('\n')
-        .map(|l| if l.is_empty() { empty.to_string() } else { format!("{prefix}{l}") })
+        .map(|l| {
+            if l.is_empty() {
+                empty.to_string()
+            } else {
+                format!("{prefix}{l}")
+            }
+        })
         .collect();
     lines.join("\n")
 }
@@ -82,7 +92,9 @@ fn write_inline(out: &mut String, inline: &Inline, mode: Mode) {
             let fence = "`".repeat(longest_run(code, '`') + 1);
             let pad = code.starts_with('`')
                 || code.ends_with('`')
-                || (code.starts_with(' ') && code.ends_with(' ') && code.trim_matches(' ') != "");
+                || (code.starts_with(' ')
+                    && code.ends_with(' ')
+                    && !code.trim_matches(' ').is_empty());
             let pad = if pad { " " } else { "" };
             out.push_str(&format!("{fence}{pad}{code}{pad}{fence}"));
         }
@@ -104,7 +116,8 @@ fn styled(out: &mut String, style: Style, children: &[Inline], mode: Mode) {
         Style::Underline => "",
     };
     let starred = |i: &Inline| matches!(i, Inline::Styled(Style::Bold | Style::Italic, _));
-    let awkward = children.len() > 1 && (children.first().is_some_and(starred) || children.last().is_some_and(starred));
+    let awkward = children.len() > 1
+        && (children.first().is_some_and(starred) || children.last().is_some_and(starred));
     if mode == Mode::Escaped || delimiter.is_empty() || awkward || out.ends_with(['*', '~', '_']) {
         let tag = match style {
             Style::Bold => "strong",
@@ -138,12 +151,18 @@ fn autolinkable(href: &str) -> bool {
     href.contains(':')
         && (2..=32).contains(&scheme.len())
         && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-        && !href.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        && !href
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
 }
 
 fn destination(href: &str, mode: Mode) -> String {
-    let plain = !href.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()\\".contains(c));
+    let plain = !href
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "<>()\\".contains(c));
     if plain && mode == Mode::Natural {
         return href.to_string();
     }
@@ -204,7 +223,9 @@ fn needs_escape(chars: &[char], k: usize, mode: Mode) -> bool {
     let next = chars.get(k + 1).copied();
     match c {
         '\\' | '`' | '*' | '[' | ']' | '~' => true,
-        '_' => !(prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric)),
+        '_' => {
+            !(prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric))
+        }
         '<' => next.is_some_and(|n| n.is_ascii_alphabetic() || "/!?".contains(n)),
         '!' => next.is_none(),
         '&' => entity_like(&chars[k..]),
@@ -213,6 +234,9 @@ fn needs_escape(chars: &[char], k: usize, mode: Mode) -> bool {
 }
 
 fn entity_like(chars: &[char]) -> bool {
-    let body = chars[1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == '#').count();
+    let body = chars[1..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == '#')
+        .count();
     body > 0 && chars.get(1 + body) == Some(&';')
 }

@@ -31,14 +31,9 @@ struct Scan<'a> {
 
 impl Scan<'_> {
     fn starts(&self, i: usize, end: usize, s: &str) -> bool {
-        let mut j = i;
-        for ch in s.chars() {
-            if j >= end || self.c[j] != ch {
-                return false;
-            }
-            j += 1;
-        }
-        true
+        s.chars()
+            .enumerate()
+            .all(|(k, ch)| i + k < end && self.c[i + k] == ch)
     }
 
     fn find(&self, s: &str, from: usize, end: usize) -> Option<usize> {
@@ -97,7 +92,12 @@ impl Scan<'_> {
     }
 
     /// `<notextile>…</notextile>` (verbatim text) and `<code>…</code>`.
-    fn tag(&self, i: usize, end: usize, failed: &mut HashMap<&'static str, usize>) -> Option<(Inline, usize)> {
+    fn tag(
+        &self,
+        i: usize,
+        end: usize,
+        failed: &mut HashMap<&'static str, usize>,
+    ) -> Option<(Inline, usize)> {
         for (open, close) in [("<notextile>", "</notextile>"), ("<code>", "</code>")] {
             if self.starts(i, end, open) {
                 let from = i + open.len();
@@ -109,7 +109,11 @@ impl Scan<'_> {
                     return None;
                 };
                 let body = self.text(from, to);
-                let inline = if open == "<code>" { Inline::Code(body) } else { Inline::Text(body) };
+                let inline = if open == "<code>" {
+                    Inline::Code(body)
+                } else {
+                    Inline::Text(body)
+                };
                 return Some((inline, to + close.len()));
             }
         }
@@ -122,7 +126,11 @@ impl Scan<'_> {
         }
         let mut j = i + 1;
         while j < end && self.c[j] != '\n' {
-            if self.c[j] == '@' && j > i + 1 && self.c.get(j + 1).is_none_or(|c| !is_word(*c)) && j + 1 <= end {
+            if self.c[j] == '@'
+                && j > i + 1
+                && self.c.get(j + 1).is_none_or(|c| !is_word(*c))
+                && j < end
+            {
                 return Some((Inline::Code(self.text(i + 1, j)), j + 1));
             }
             j += 1;
@@ -135,19 +143,30 @@ impl Scan<'_> {
         if self.prev(i).is_some_and(char::is_alphanumeric) {
             return None;
         }
-        let close = (i + 1..end).take_while(|&j| self.c[j] != '\n').find(|&j| self.c[j] == '"')?;
+        let close = (i + 1..end)
+            .take_while(|&j| self.c[j] != '\n')
+            .find(|&j| self.c[j] == '"')?;
         if close == i + 1 || self.c.get(close + 1) != Some(&':') {
             return None;
         }
         let url_start = close + 2;
-        let raw = (url_start..end).take_while(|&j| !self.c[j].is_whitespace() && self.c[j] != '<').count();
+        let head = self.text(url_start, end.min(url_start + 16));
+        if !url_start_ok(head.split(char::is_whitespace).next().unwrap_or("")) {
+            return None;
+        }
+        let raw = (url_start..end)
+            .take_while(|&j| !self.c[j].is_whitespace() && self.c[j] != '<')
+            .count();
         let url = self.text(url_start, url_start + raw);
         let kept = url.trim_end_matches(|c: char| !(c.is_alphanumeric() || "_=/;()-".contains(c)));
         if !url_start_ok(kept) {
             return None;
         }
         let label = self.run(i + 1, close, depth + 1);
-        Some((Inline::Link(kept.to_string(), label), url_start + kept.chars().count()))
+        Some((
+            Inline::Link(kept.to_string(), label),
+            url_start + kept.chars().count(),
+        ))
     }
 
     /// `!src!` or `!src(alt)!`.
@@ -155,7 +174,9 @@ impl Scan<'_> {
         if self.prev(i).is_some_and(char::is_alphanumeric) {
             return None;
         }
-        let len = (i + 1..end).take_while(|&j| !self.c[j].is_whitespace()).position(|j| self.c[j] == '!')?;
+        let len = (i + 1..end)
+            .take_while(|&j| !self.c[j].is_whitespace())
+            .position(|j| self.c[j] == '!')?;
         let body = self.text(i + 1, i + 1 + len);
         let (src, alt) = match body.strip_suffix(')').and_then(|b| b.split_once('(')) {
             Some((src, alt)) => (src.to_string(), alt.to_string()),
@@ -164,17 +185,27 @@ impl Scan<'_> {
         (!src.is_empty()).then_some((Inline::Image(src, alt), i + len + 2))
     }
 
-    fn span(&self, i: usize, end: usize, depth: usize, failed: &mut HashMap<&'static str, usize>) -> Option<(Inline, usize)> {
+    fn span(
+        &self,
+        i: usize,
+        end: usize,
+        depth: usize,
+        failed: &mut HashMap<&'static str, usize>,
+    ) -> Option<(Inline, usize)> {
         let (delim, style) = SPANS.iter().find(|(d, _)| self.starts(i, end, d))?;
         let n = delim.chars().count();
-        let opens = self.prev(i).is_none_or(|p| p.is_whitespace() || ">(".contains(p) || is_delim(p))
+        let opens = self
+            .prev(i)
+            .is_none_or(|p| p.is_whitespace() || ">(".contains(p) || is_delim(p))
             && self.c[..end].get(i + n).is_some_and(|c| !c.is_whitespace())
             && !(*delim == "-" && self.c.get(i + 1) == Some(&'-'));
-        if !opens || failed.get(delim).is_some_and(|f| *f <= i) {
+        // A failed search covers the rest of its line: spans never cross a line end.
+        if !opens || failed.get(delim).is_some_and(|f| *f > i) {
             return None;
         }
         let Some(close) = self.span_close(i + n, end, delim) else {
-            failed.insert(delim, i);
+            let line_end = (i..end).find(|&j| self.c[j] == '\n').unwrap_or(end);
+            failed.insert(delim, line_end);
             return None;
         };
         let inner = self.run(i + n, close, depth + 1);
@@ -188,9 +219,13 @@ impl Scan<'_> {
         let ch = self.c[from - 1];
         let mut j = from + 1;
         while j < end && self.c[j] != '\n' {
-            let whole = self.starts(j, end, delim) && self.c.get(j + n) != Some(&ch) && self.c[j - 1] != ch;
+            let whole =
+                self.starts(j, end, delim) && self.c.get(j + n) != Some(&ch) && self.c[j - 1] != ch;
             let after = self.c[..end].get(j + n).copied();
-            if whole && !self.c[j - 1].is_whitespace() && after.is_none_or(|a| a.is_whitespace() || a.is_ascii_punctuation()) {
+            if whole
+                && !self.c[j - 1].is_whitespace()
+                && after.is_none_or(|a| a.is_whitespace() || a.is_ascii_punctuation())
+            {
                 return Some(j);
             }
             j += 1;
@@ -210,8 +245,12 @@ fn is_delim(c: char) -> bool {
 /// Redmine links need a path, a scheme with `//`, `www.` or `mailto:`.
 pub(crate) fn url_start_ok(url: &str) -> bool {
     let scheme = url.split("://").next().unwrap_or("");
-    let with_scheme = url.contains("://") && !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphabetic());
-    let rest_ok = |prefix_len: usize| url[prefix_len..].starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '/');
+    let with_scheme = url.contains("://")
+        && !scheme.is_empty()
+        && scheme.chars().all(|c| c.is_ascii_alphabetic());
+    let rest_ok = |prefix_len: usize| {
+        url[prefix_len..].starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '/')
+    };
     (url.starts_with('/') && rest_ok(1))
         || (with_scheme && rest_ok(scheme.len() + 3))
         || (url.starts_with("www.") && url.len() > 4)

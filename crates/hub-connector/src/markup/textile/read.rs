@@ -24,7 +24,10 @@ fn blocks(lines: &[&str], depth: usize) -> Vec<Block> {
             out.push(Block::Code(code));
             i += used;
         } else {
-            let end = lines[i..].iter().position(|l| l.trim_matches([' ', '\t']).is_empty()).map_or(lines.len(), |p| i + p);
+            let end = lines[i..]
+                .iter()
+                .position(|l| l.trim_matches([' ', '\t']).is_empty())
+                .map_or(lines.len(), |p| i + p);
             group(&lines[i..end], depth, &mut out);
             i = end;
         }
@@ -36,7 +39,9 @@ fn blocks(lines: &[&str], depth: usize) -> Vec<Block> {
 fn pre(lines: &[&str]) -> (String, usize) {
     let text = lines.join("\n");
     let open_end = text.find('>').map_or(text.len(), |p| p + 1);
-    let close = text[open_end..].find("</pre>").map_or(text.len(), |p| open_end + p);
+    let close = text[open_end..]
+        .find("</pre>")
+        .map_or(text.len(), |p| open_end + p);
     let mut body = &text[open_end..close];
     if body.starts_with("<code") {
         body = body.find('>').map_or(body, |p| &body[p + 1..]);
@@ -55,7 +60,10 @@ fn group(lines: &[&str], depth: usize, out: &mut Vec<Block>) {
     let mut i = 0;
     while i < lines.len() {
         let kind = kind(lines[i], depth);
-        let run = lines[i..].iter().position(|l| self::kind(l, depth) != kind).map_or(lines.len(), |p| i + p);
+        let run = lines[i..]
+            .iter()
+            .position(|l| self::kind(l, depth) != kind)
+            .map_or(lines.len(), |p| i + p);
         let run_lines = &lines[i..run];
         match kind {
             Kind::Quote => {
@@ -99,17 +107,27 @@ fn unquote(line: &str) -> &str {
 
 /// Whether a line of text would read as something other than paragraph text.
 pub(crate) fn needs_guard(line: &str) -> bool {
-    kind(line, 0) != Kind::Text || signature(&[line]).is_some() || line.trim_start_matches(' ').starts_with("<pre")
+    kind(line, 0) != Kind::Text
+        || signature(&[line]).is_some()
+        || line.trim_start_matches(' ').starts_with("<pre")
 }
 
 /// `h2. …`, `p. …`, `bq. …`, `bc. …`, `pre. …` (with optional attributes before the dot).
 fn signature(lines: &[&str]) -> Option<Block> {
     let first = lines[0];
-    let name_len = first.chars().take_while(|c| c.is_ascii_alphanumeric()).count();
+    let name_len = first
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
     let name = &first[..name_len];
     let after = skip_attributes(&first[name_len..]);
-    let rest = after.strip_prefix(". ").or_else(|| (after == ".").then_some(""))?;
-    let body = std::iter::once(rest).chain(lines[1..].iter().copied()).collect::<Vec<_>>().join("\n");
+    let rest = after
+        .strip_prefix(". ")
+        .or_else(|| (after == ".").then_some(""))?;
+    let body = std::iter::once(rest)
+        .chain(lines[1..].iter().copied())
+        .collect::<Vec<_>>()
+        .join("\n");
     Some(match name {
         "p" => Block::Paragraph(inline::read(&body)),
         "bq" => Block::Quote(vec![Block::Paragraph(inline::read(&body))]),
@@ -177,7 +195,10 @@ fn build(entries: &[(usize, bool, &str)], start: usize, depth: usize) -> (List, 
             i = next;
             continue;
         }
-        items.push(Item { inlines: inline::read(text), lists: vec![] });
+        items.push(Item {
+            inlines: inline::read(text),
+            lists: vec![],
+        });
         i += 1;
     }
     (List { ordered, items }, i.max(start + 1))

@@ -13,7 +13,11 @@ pub(crate) fn write(block: &Block, mode: Mode) -> String {
         Block::Code(code) => format!("<pre>\n{code}\n</pre>"),
         Block::Quote(inner) => {
             let body: Vec<String> = inner.iter().map(|b| write(b, mode)).collect();
-            let lines: Vec<String> = body.join("\n\n").split('\n').map(|l| format!("> {l}").trim_end().to_string()).collect();
+            let lines: Vec<String> = body
+                .join("\n\n")
+                .split('\n')
+                .map(|l| format!("> {l}").trim_end().to_string())
+                .collect();
             lines.join("\n")
         }
         Block::Rule => "---".into(),
@@ -68,7 +72,9 @@ fn write_inline(out: &mut String, inline: &Inline, mode: Mode) {
             children.iter().for_each(|c| write_inline(out, c, mode));
             out.push_str(d);
         }
-        Inline::Code(code) if !code.contains('@') && !code.starts_with(' ') && !code.ends_with(' ') => {
+        Inline::Code(code)
+            if !code.contains('@') && !code.starts_with(' ') && !code.ends_with(' ') =>
+        {
             out.push_str(&format!("@{code}@"));
         }
         Inline::Code(code) => out.push_str(&format!("<code>{code}</code>")),
@@ -97,7 +103,9 @@ fn text(out: &mut String, t: &str, mode: Mode) {
         let next = chars.get(k + 1).copied();
         if c == '&' && (mode == Mode::Escaped || entity_like(&chars[k..])) {
             out.push_str("&amp;");
-        } else if c == '<' && (mode == Mode::Escaped || next.is_some_and(|n| n.is_ascii_alphabetic() || n == '/')) {
+        } else if c == '<'
+            && (mode == Mode::Escaped || next.is_some_and(|n| n.is_ascii_alphabetic() || n == '/'))
+        {
             out.push_str("&lt;");
         } else if mode == Mode::Escaped && risky(c) {
             let run = chars[k..].iter().take_while(|c| risky(**c)).count();
@@ -117,6 +125,9 @@ fn risky(c: char) -> bool {
 }
 
 fn entity_like(chars: &[char]) -> bool {
-    let body = chars[1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == '#').count();
+    let body = chars[1..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == '#')
+        .count();
     body > 0 && chars.get(1 + body) == Some(&';')
 }

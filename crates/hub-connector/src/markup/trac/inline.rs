@@ -5,8 +5,22 @@ use crate::markup::tree::{Inline, Style};
 
 /// Prefixes of TracLinks written without brackets (`ticket:1`, `wiki:Page`, …).
 const LINK_PREFIXES: &[&str] = &[
-    "wiki:", "ticket:", "milestone:", "report:", "changeset:", "source:", "browser:", "log:",
-    "attachment:", "query:", "search:", "timeline:", "comment:", "export:", "diff:", "htdocs:",
+    "wiki:",
+    "ticket:",
+    "milestone:",
+    "report:",
+    "changeset:",
+    "source:",
+    "browser:",
+    "log:",
+    "attachment:",
+    "query:",
+    "search:",
+    "timeline:",
+    "comment:",
+    "export:",
+    "diff:",
+    "htdocs:",
 ];
 
 /// The length of a Trac token at `i` that a `!` escapes, if one starts there.
@@ -14,8 +28,14 @@ pub(crate) fn token(c: &[char], i: usize) -> Option<usize> {
     if i >= c.len() {
         return None;
     }
-    let starts = |s: &str| s.chars().enumerate().all(|(k, ch)| c.get(i + k) == Some(&ch));
-    for mark in ["'''''", "'''", "''", "__", "~~", ",,", "{{{", "}}}", "[[", "^", "`", "["] {
+    let starts = |s: &str| {
+        s.chars()
+            .enumerate()
+            .all(|(k, ch)| c.get(i + k) == Some(&ch))
+    };
+    for mark in [
+        "'''''", "'''", "''", "__", "~~", ",,", "{{{", "}}}", "[[", "^", "`", "[",
+    ] {
         if starts(mark) {
             return Some(mark.chars().count());
         }
@@ -38,7 +58,10 @@ fn camel_case(c: &[char], i: usize) -> Option<usize> {
     let mut j = i;
     let mut humps = 0;
     while c.get(j).is_some_and(char::is_ascii_uppercase) {
-        let lower = c[j + 1..].iter().take_while(|x| x.is_ascii_lowercase()).count();
+        let lower = c[j + 1..]
+            .iter()
+            .take_while(|x| x.is_ascii_lowercase())
+            .count();
         if lower == 0 {
             break;
         }
@@ -52,7 +75,12 @@ fn camel_case(c: &[char], i: usize) -> Option<usize> {
 /// Reads inline Trac wiki text.
 pub(crate) fn read(text: &str) -> Vec<Inline> {
     let c: Vec<char> = text.chars().collect();
-    let mut state = State { base: Vec::new(), open: Vec::new(), buf: String::new() };
+    let mut state = State {
+        base: Vec::new(),
+        open: Vec::new(),
+        buf: String::new(),
+        failed: Default::default(),
+    };
     let mut i = 0;
     while i < c.len() {
         i = state.step(&c, i);
@@ -64,6 +92,8 @@ struct State {
     base: Vec<Inline>,
     open: Vec<(Style, Vec<Inline>)>,
     buf: String,
+    /// Closing marks not found from a position to its line's end: searches in between fail too.
+    failed: std::collections::HashMap<&'static str, (usize, usize)>,
 }
 
 impl State {
@@ -117,14 +147,24 @@ impl State {
     }
 
     fn step(&mut self, c: &[char], i: usize) -> usize {
-        let starts = |s: &str| s.chars().enumerate().all(|(k, ch)| c.get(i + k) == Some(&ch));
+        let starts = |s: &str| {
+            s.chars()
+                .enumerate()
+                .all(|(k, ch)| c.get(i + k) == Some(&ch))
+        };
         if c[i] == '!'
             && let Some(len) = token(c, i + 1)
         {
             self.buf.extend(&c[i + 1..i + 1 + len]);
             return i + 1 + len;
         }
-        for (mark, style) in [("'''''", None), ("'''", Some(Style::Bold)), ("''", Some(Style::Italic)), ("__", Some(Style::Underline)), ("~~", Some(Style::Strike))] {
+        for (mark, style) in [
+            ("'''''", None),
+            ("'''", Some(Style::Bold)),
+            ("''", Some(Style::Italic)),
+            ("__", Some(Style::Underline)),
+            ("~~", Some(Style::Strike)),
+        ] {
             if starts(mark) {
                 match style {
                     Some(s) => self.toggle(s),
@@ -133,12 +173,31 @@ impl State {
                 return i + mark.len();
             }
         }
-        let found = match c[i] {
-            '{' if starts("{{{") => closed(c, i + 3, "}}}").map(|(body, next)| (Inline::Code(body), next)),
-            '`' => closed(c, i + 1, "`").map(|(body, next)| (Inline::Code(body), next)),
-            '[' if starts("[[") => macro_call(c, i),
-            '[' => bracket_link(c, i),
-            _ => None,
+        let (from, end) = match c[i] {
+            '{' if starts("{{{") => (i + 3, "}}}"),
+            '`' => (i + 1, "`"),
+            '[' if starts("[[") => (i + 2, "]]"),
+            '[' => (i + 1, "]"),
+            _ => (i, ""),
+        };
+        let found = match self.failed.get(end) {
+            _ if end.is_empty() => None,
+            Some((f, line_end)) if *f <= from && from < *line_end => None,
+            _ => match closed(c, from, end) {
+                None => {
+                    let line_end = c[from..]
+                        .iter()
+                        .position(|x| *x == '\n')
+                        .map_or(c.len(), |p| from + p);
+                    self.failed.insert(end, (from, line_end));
+                    None
+                }
+                Some((body, next)) => match end {
+                    "}}}" | "`" => Some((Inline::Code(body), next)),
+                    "]]" => macro_call(body, next),
+                    _ => bracket_link(body, next),
+                },
+            },
         };
         match found {
             Some((inline, next)) => {
@@ -175,12 +234,14 @@ fn closed(c: &[char], from: usize, end: &str) -> Option<(String, usize)> {
 }
 
 /// `[[BR]]`, `[[Image(src)]]` and `[[url|label]]`; other macros stay text.
-fn macro_call(c: &[char], i: usize) -> Option<(Inline, usize)> {
-    let (body, next) = closed(c, i + 2, "]]")?;
+fn macro_call(body: String, next: usize) -> Option<(Inline, usize)> {
     if body.eq_ignore_ascii_case("br") {
         return Some((Inline::Break, next));
     }
-    if let Some(args) = body.strip_prefix("Image(").and_then(|b| b.strip_suffix(')')) {
+    if let Some(args) = body
+        .strip_prefix("Image(")
+        .and_then(|b| b.strip_suffix(')'))
+    {
         let src = args.split(',').next().unwrap_or("").trim_matches(' ');
         return Some((Inline::Image(src.to_string(), String::new()), next));
     }
@@ -188,18 +249,25 @@ fn macro_call(c: &[char], i: usize) -> Option<(Inline, usize)> {
     if !linkable(target) || target.contains(' ') {
         return None;
     }
-    Some((Inline::Link(target.to_string(), vec![Inline::Text(label.to_string())]), next))
+    Some((
+        Inline::Link(target.to_string(), vec![Inline::Text(label.to_string())]),
+        next,
+    ))
 }
 
 /// `[target label]` or `[target]`.
-fn bracket_link(c: &[char], i: usize) -> Option<(Inline, usize)> {
-    let (body, next) = closed(c, i + 1, "]")?;
+fn bracket_link(body: String, next: usize) -> Option<(Inline, usize)> {
     let (target, label) = match body.split_once(' ') {
         Some((t, l)) => (t, l.trim_matches(' ')),
         None => (body.as_str(), body.as_str()),
     };
     let label = if label.is_empty() { target } else { label };
-    linkable(target).then(|| (Inline::Link(target.to_string(), vec![Inline::Text(label.to_string())]), next))
+    linkable(target).then(|| {
+        (
+            Inline::Link(target.to_string(), vec![Inline::Text(label.to_string())]),
+            next,
+        )
+    })
 }
 
 /// Targets read as links: URLs, TracLinks (`prefix:…`), paths and `#123`.
@@ -207,6 +275,10 @@ pub(crate) fn linkable(target: &str) -> bool {
     let scheme = target.split(':').next().unwrap_or("");
     let has_scheme = target.len() > scheme.len() + 1
         && !scheme.is_empty()
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.');
-    has_scheme || (target.starts_with('/') && target.len() > 1) || (target.starts_with('#') && target.len() > 1)
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.');
+    has_scheme
+        || (target.starts_with('/') && target.len() > 1)
+        || (target.starts_with('#') && target.len() > 1)
 }

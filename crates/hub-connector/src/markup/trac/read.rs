@@ -47,7 +47,10 @@ fn block(lines: &[&str], depth: usize) -> (Block, usize) {
         return (Block::Rule, 1);
     }
     if t.starts_with('>') && depth < MAX_DEPTH {
-        let used = lines.iter().take_while(|l| l.trim_start_matches(' ').starts_with('>')).count();
+        let used = lines
+            .iter()
+            .take_while(|l| l.trim_start_matches(' ').starts_with('>'))
+            .count();
         let inner: Vec<&str> = lines[..used].iter().map(|l| unquote(l)).collect();
         return (Block::Quote(blocks(&inner, depth + 1)), used);
     }
@@ -55,12 +58,24 @@ fn block(lines: &[&str], depth: usize) -> (Block, usize) {
         return list(lines);
     }
     if indent(lines[0]) >= 2 {
-        let used = lines.iter().take_while(|l| !blank(l) && indent(l) >= 2 && item(l).is_none()).count();
+        let used = lines
+            .iter()
+            .take_while(|l| !blank(l) && indent(l) >= 2 && item(l).is_none())
+            .count();
         let text = lines[..used].join("\n");
-        return (Block::Quote(vec![Block::Paragraph(inline::read(&text))]), used);
+        return (
+            Block::Quote(vec![Block::Paragraph(inline::read(&text))]),
+            used,
+        );
     }
-    let used = 1 + lines[1..].iter().take_while(|l| !blank(l) && !starts_block(l)).count();
-    (Block::Paragraph(inline::read(&lines[..used].join("\n"))), used)
+    let used = 1 + lines[1..]
+        .iter()
+        .take_while(|l| !blank(l) && !starts_block(l))
+        .count();
+    (
+        Block::Paragraph(inline::read(&lines[..used].join("\n"))),
+        used,
+    )
 }
 
 fn starts_block(line: &str) -> bool {
@@ -86,10 +101,15 @@ fn heading(t: &str) -> Option<(u8, &str)> {
         return None;
     }
     let rest = match rest.rfind(" #").or_else(|| rest.rfind("=#")) {
-        Some(p) if !rest[p + 2..].contains(' ') && rest[..p + 1].trim_end().ends_with('=') => &rest[..p + 1],
+        Some(p) if !rest[p + 2..].contains(' ') && rest[..p + 1].trim_end().ends_with('=') => {
+            &rest[..p + 1]
+        }
         _ => rest,
     };
-    let text = rest.trim_end_matches(' ').trim_end_matches('=').trim_end_matches(' ');
+    let text = rest
+        .trim_end_matches(' ')
+        .trim_end_matches('=')
+        .trim_end_matches(' ');
     Some((level as u8, text))
 }
 
@@ -128,7 +148,9 @@ fn item(line: &str) -> Option<(usize, bool, &str)> {
     }
     let (marker, rest) = t.split_once(". ")?;
     let numbered = !marker.is_empty()
-        && (marker.chars().all(|c| c.is_ascii_digit()) || (marker.len() == 1 && marker.chars().all(|c| c.is_ascii_alphabetic())) || marker.chars().all(|c| "ivx".contains(c)));
+        && (marker.chars().all(|c| c.is_ascii_digit())
+            || (marker.len() == 1 && marker.chars().all(|c| c.is_ascii_alphabetic()))
+            || marker.chars().all(|c| "ivx".contains(c)));
     numbered.then_some((lead, true, rest))
 }
 
@@ -141,7 +163,11 @@ fn list(lines: &[&str]) -> (Block, usize) {
         }
         let first = entries.first().map(|(l, o, _)| (*l, *o));
         match (item(line), entries.last_mut()) {
-            (Some((lead, ordered, _)), _) if first.is_some_and(|(l, o)| lead <= l && ordered != o) => break,
+            (Some((lead, ordered, _)), _)
+                if first.is_some_and(|(l, o)| lead <= l && ordered != o) =>
+            {
+                break;
+            }
             (Some((lead, ordered, text)), _) => entries.push((lead, ordered, text.to_string())),
             (None, Some(last)) if indent(line) > 0 => {
                 last.2.push(' ');
@@ -173,7 +199,10 @@ fn build(entries: &[(usize, bool, String)], start: usize) -> (List, usize) {
             continue;
         }
         let inlines: Vec<Inline> = inline::read(text);
-        items.push(Item { inlines, lists: vec![] });
+        items.push(Item {
+            inlines,
+            lists: vec![],
+        });
         i += 1;
     }
     (List { ordered, items }, i.max(start + 1))

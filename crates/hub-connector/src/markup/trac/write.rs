@@ -22,7 +22,11 @@ pub(crate) fn write(block: &Block, mode: Mode) -> String {
         Block::Code(code) => format!("{{{{{{\n{code}\n}}}}}}"),
         Block::Quote(inner) => {
             let body: Vec<String> = inner.iter().map(|b| write(b, mode)).collect();
-            let lines: Vec<String> = body.join("\n\n").split('\n').map(|l| format!("> {l}").trim_end().to_string()).collect();
+            let lines: Vec<String> = body
+                .join("\n\n")
+                .split('\n')
+                .map(|l| format!("> {l}").trim_end().to_string())
+                .collect();
             lines.join("\n")
         }
         Block::Rule => "----".into(),
@@ -74,9 +78,15 @@ fn write_inline(out: &mut String, inline: &Inline, mode: Mode) {
         Inline::Styled(style, children) => {
             push_mark(out, mark(*style), true);
             children.iter().for_each(|c| write_inline(out, c, mode));
-            push_mark(out, mark(*style), false);
+            // A mark after `!` would read as escaped: leave the span open, the end of the
+            // paragraph or of the enclosing span closes it (the only place Trac puts it).
+            if !out.ends_with('!') {
+                push_mark(out, mark(*style), false);
+            }
         }
-        Inline::Code(code) if !code.contains("}}}") && !code.ends_with('}') && !out.ends_with('{') => {
+        Inline::Code(code)
+            if !code.contains("}}}") && !code.ends_with('}') && !out.ends_with('{') =>
+        {
             out.push_str(&format!("{{{{{{{code}}}}}}}"));
         }
         Inline::Code(code) if !code.contains('`') => out.push_str(&format!("`{code}`")),
