@@ -12,6 +12,7 @@ pub mod error;
 pub mod kind;
 pub mod markup;
 pub mod memory;
+pub mod redmine;
 pub mod registry;
 pub mod trac;
 pub mod types;

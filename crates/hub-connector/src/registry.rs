@@ -49,6 +49,7 @@ impl Registry {
     pub fn builtin() -> Self {
         let mut registry = Self::new();
         registry.register(crate::memory::kind());
+        registry.register(crate::redmine::kind());
         registry.register(crate::trac::kind());
         registry
     }
