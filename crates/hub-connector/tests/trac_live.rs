@@ -141,6 +141,29 @@ async fn errors_inside_http_200_answers_are_classified() {
         after.version, ticket.version,
         "refused writes change nothing"
     );
+    // Trac's ticket.create takes any option; the connector checks them itself.
+    let new = NewArtifact {
+        project: "trac".into(),
+        artifact_type: "defect".into(),
+        fields: BTreeMap::from([
+            ("summary".to_owned(), text(&unique("bad option"))),
+            (
+                "priority".to_owned(),
+                FieldValue::Option("urgent-ish".into()),
+            ),
+        ]),
+        source: None,
+    };
+    let refused = connector.create(&new).await.unwrap_err();
+    assert_eq!(refused.class, ErrorClass::InvalidValue, "{refused}");
+    let other_type = NewArtifact {
+        artifact_type: "epic".into(),
+        ..new
+    };
+    assert_eq!(
+        connector.create(&other_type).await.unwrap_err().class,
+        ErrorClass::InvalidValue
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

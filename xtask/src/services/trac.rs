@@ -162,9 +162,13 @@ fn ensure_venv() -> Result<PathBuf> {
     }
     fs::create_dir_all(&dir)?;
     let build = dir.join(format!("{VENV_NAME}.build-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&build);
+    let scratch = dir.join(format!("{VENV_NAME}.scratch-{}", std::process::id()));
+    for stale in [&build, &scratch] {
+        let _ = fs::remove_dir_all(stale);
+    }
     eprintln!("trac: building the virtualenv in {}", venv.display());
-    let built = build_venv(&build);
+    let built = build_venv(&build, &scratch);
+    let _ = fs::remove_dir_all(&scratch);
     if let Err(err) = built {
         let _ = fs::remove_dir_all(&build);
         return Err(err);
@@ -180,9 +184,9 @@ fn ensure_venv() -> Result<PathBuf> {
     }
 }
 
-fn build_venv(build: &Path) -> Result<()> {
-    let venv = build.join("venv");
-    cmd::output(Command::new(SYSTEM_PYTHON).args(["-m", "venv"]).arg(&venv))?;
+/// Builds the virtualenv at `venv`, downloading and converting sources in `scratch`.
+fn build_venv(venv: &Path, scratch: &Path) -> Result<()> {
+    cmd::output(Command::new(SYSTEM_PYTHON).args(["-m", "venv"]).arg(venv))?;
     let python = venv.join("bin").join("python");
     let pip = || {
         let mut command = Command::new(&python);
@@ -190,15 +194,15 @@ fn build_venv(build: &Path) -> Result<()> {
         command
     };
     cmd::output(pip().arg("install").args(PYPI_PACKAGES))?;
-    let download = build.join("download");
+    let download = scratch.join("download");
     cmd::output(
         pip()
             .args(["download", "--no-deps", "--no-binary", ":all:", "-d"])
             .arg(&download)
             .arg(TRACRPC),
     )?;
-    let source = unpack_tracrpc(&download, build)?;
-    let convert = write_script(build, "convert_tracrpc.py", CONVERT_SCRIPT)?;
+    let source = unpack_tracrpc(&download, scratch)?;
+    let convert = write_script(scratch, "convert_tracrpc.py", CONVERT_SCRIPT)?;
     cmd::output(
         Command::new(SYSTEM_PYTHON)
             .args(["-W", "ignore"])
@@ -206,24 +210,17 @@ fn build_venv(build: &Path) -> Result<()> {
             .arg(&source),
     )?;
     cmd::output(pip().arg("install").arg(&source))?;
-    // Only the virtualenv moves into place; the build's other files go.
-    let _ = fs::remove_dir_all(&download);
-    let _ = fs::remove_dir_all(&source);
     fs::write(venv.join(".complete"), "")?;
-    let renamed = build.with_extension("venv");
-    fs::rename(&venv, &renamed)?;
-    fs::remove_dir_all(build)?;
-    fs::rename(&renamed, build)?;
     Ok(())
 }
 
 /// Unpacks the downloaded source archive and returns its top directory.
-fn unpack_tracrpc(download: &Path, build: &Path) -> Result<PathBuf> {
+fn unpack_tracrpc(download: &Path, scratch: &Path) -> Result<PathBuf> {
     let archive = fs::read_dir(download)?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .find(|path| path.to_string_lossy().ends_with(".tar.gz"))
         .ok_or_else(|| Error::service("trac", "pip downloaded no tracxmlrpc source archive"))?;
-    let unpacked = build.join("src");
+    let unpacked = scratch.join("src");
     fs::create_dir_all(&unpacked)?;
     cmd::output(
         Command::new("tar")

@@ -141,6 +141,29 @@ pub fn attributes(
     Ok(out)
 }
 
+/// Refuses select values that are not among the field's options (empty is always allowed).
+pub fn check_options(
+    fields: &[TracField],
+    values: &BTreeMap<String, FieldValue>,
+) -> Result<(), ConnectorError> {
+    for (name, value) in values {
+        let field = fields.iter().find(|f| &f.name == name);
+        let select = field.filter(|f| f.field_type() == FieldType::SingleSelect);
+        if let (Some(field), FieldValue::Option(option)) = (select, value)
+            && !field.options.contains(option)
+        {
+            return Err(ConnectorError::new(
+                ErrorClass::InvalidValue,
+                format!(
+                    "'{option}' is not an option of the ticket field '{name}' ({})",
+                    field.options.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// One model value as Trac stores it.
 fn write(field: &TracField, value: &FieldValue) -> Result<Value, ConnectorError> {
     let joined = |items: Vec<String>| Value::String(items.join(", "));
@@ -247,6 +270,12 @@ mod tests {
         let err = attributes(&fields(), &status).unwrap_err();
         assert_eq!(err.class, ErrorClass::InvalidValue);
         assert!(err.message.contains("workflow"), "{}", err.message);
+        let bad_type = BTreeMap::from([("type".to_owned(), FieldValue::Option("epic".into()))]);
+        assert_eq!(
+            check_options(&fields(), &bad_type).unwrap_err().class,
+            ErrorClass::InvalidValue
+        );
+        assert!(check_options(&fields(), &values).is_ok());
         let unknown = BTreeMap::from([("nope".to_owned(), FieldValue::Null)]);
         assert_eq!(
             attributes(&fields(), &unknown).unwrap_err().class,

@@ -26,12 +26,17 @@ impl TracConnector {
         self.to_artifact(&answer).await
     }
 
-    /// Several tickets in one request, in the order of `ids`.
+    /// Several tickets in one request, in the order of `ids`; tickets deleted meanwhile are
+    /// left out.
     pub(super) async fn tickets(&self, ids: &[i64]) -> Result<Vec<Artifact>> {
         let params = ids.iter().map(|id| json!([id])).collect();
         let mut out = Vec::with_capacity(ids.len());
         for answer in self.rpc.multicall("ticket.get", params).await? {
-            out.push(self.to_artifact(&answer?).await?);
+            match answer {
+                Ok(answer) => out.push(self.to_artifact(&answer).await?),
+                Err(e) if e.class == ErrorClass::NotFound => {}
+                Err(e) => return Err(e),
+            }
         }
         Ok(out)
     }
@@ -51,6 +56,9 @@ impl TracConnector {
         let text = |values: &mut BTreeMap<String, FieldValue>, name: &str| values.remove(name);
         let summary = text(&mut values, "summary");
         let description = text(&mut values, "description");
+        values.insert("type".into(), FieldValue::Option(new.artifact_type.clone()));
+        // Trac checks options on updates (through the workflow) but not on creation.
+        mapping::check_options(&fields, &values)?;
         let mut attributes = mapping::attributes(&fields, &values)?;
         let plain = |value: Option<FieldValue>, name: &str| -> Result<Value> {
             let single = BTreeMap::from([(name.to_owned(), value.unwrap_or(FieldValue::Null))]);
@@ -60,7 +68,6 @@ impl TracConnector {
         };
         let summary = plain(summary, "summary")?;
         let description = plain(description, "description")?;
-        attributes.insert("type".into(), json!(new.artifact_type));
         if let Some(source) = &new.source {
             attributes.insert(self.context.source_field.clone(), json!(source));
         }
