@@ -18,7 +18,7 @@ const DB_BACKENDS: &[&str] = &["postgres", "mariadb"];
 
 /// Services the workspace tests use live (trackers, directory, mail): started
 /// before the workspace run, their [`services::Service::test_env`] passed to it.
-pub const LIVE_SERVICES: &[&str] = &["trac-a", "trac-b", "redmine-a", "redmine-b"];
+pub const LIVE_SERVICES: &[&str] = &["trac-a", "trac-b", "redmine-a", "redmine-b", "slapd"];
 
 /// The variable through which tests receive a backend's admin URL.
 const DATABASE_URL_VAR: &str = "SYNCLINE_TEST_DATABASE_URL";

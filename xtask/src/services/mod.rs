@@ -14,6 +14,7 @@ mod mariadb;
 mod postgres;
 mod process;
 mod redmine;
+mod slapd;
 mod state;
 mod trac;
 
@@ -89,6 +90,7 @@ pub fn registry() -> Vec<Box<dyn Service>> {
         Box::new(trac::Trac { name: "trac-b" }),
         Box::new(redmine::Redmine { name: "redmine-a" }),
         Box::new(redmine::Redmine { name: "redmine-b" }),
+        Box::new(slapd::Slapd),
     ]
 }
 
