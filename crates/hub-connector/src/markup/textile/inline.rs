@@ -120,6 +120,19 @@ impl Scan<'_> {
         None
     }
 
+    /// The position after a `<notextile>` or `<code>` element starting at `j`: spans never
+    /// close inside one.
+    fn skip_verbatim(&self, j: usize, end: usize) -> Option<usize> {
+        for (open, close) in [("<notextile>", "</notextile>"), ("<code>", "</code>")] {
+            if self.starts(j, end, open) {
+                return self
+                    .find(close, j + open.len(), end)
+                    .map(|c| c + close.len());
+            }
+        }
+        None
+    }
+
     fn code(&self, i: usize, end: usize) -> Option<(Inline, usize)> {
         if self.prev(i).is_some_and(is_word) {
             return None;
@@ -219,6 +232,10 @@ impl Scan<'_> {
         let ch = self.c[from - 1];
         let mut j = from + 1;
         while j < end && self.c[j] != '\n' {
+            if let Some(after) = self.skip_verbatim(j, end) {
+                j = after;
+                continue;
+            }
             let whole =
                 self.starts(j, end, delim) && self.c.get(j + n) != Some(&ch) && self.c[j - 1] != ch;
             let after = self.c[..end].get(j + n).copied();

@@ -63,25 +63,30 @@ fn mark(style: Style) -> &'static str {
     }
 }
 
-/// Appends a style mark, keeping it apart from a mark just before it.
-fn push_mark(out: &mut String, mark: &str, opening: bool) {
+/// Appends a style mark, kept apart from a mark character just before it.
+fn push_mark(out: &mut String, mark: &str) {
+    separate(out, mark.chars().next());
+    out.push_str(mark);
+}
+
+/// Inserts [`SEPARATOR`] where the next character would join a mark character before it.
+fn separate(out: &mut String, next: Option<char>) {
     let last = out.chars().last();
-    if opening && last.is_some_and(|l| mark.starts_with(l) || l == '!') {
+    if last.is_some_and(|l| "'~_,[".contains(l) && Some(l) == next) {
         out.push_str(SEPARATOR);
     }
-    out.push_str(mark);
 }
 
 fn write_inline(out: &mut String, inline: &Inline, mode: Mode) {
     match inline {
         Inline::Text(t) => text(out, t, mode),
         Inline::Styled(style, children) => {
-            push_mark(out, mark(*style), true);
+            push_mark(out, mark(*style));
             children.iter().for_each(|c| write_inline(out, c, mode));
             // A mark after `!` would read as escaped: leave the span open, the end of the
             // paragraph or of the enclosing span closes it (the only place Trac puts it).
             if !out.ends_with('!') {
-                push_mark(out, mark(*style), false);
+                push_mark(out, mark(*style));
             }
         }
         Inline::Code(code)
@@ -92,13 +97,19 @@ fn write_inline(out: &mut String, inline: &Inline, mode: Mode) {
         Inline::Code(code) if !code.contains('`') => out.push_str(&format!("`{code}`")),
         Inline::Code(code) => text(out, code, mode),
         Inline::Link(href, label) => link(out, href, &plain::inlines(label), mode),
-        Inline::Image(src, _) => out.push_str(&format!("[[Image({src})]]")),
-        Inline::Break => out.push_str("[[BR]]"),
+        Inline::Image(src, _) => {
+            separate(out, Some('['));
+            out.push_str(&format!("[[Image({src})]]"));
+        }
+        Inline::Break => {
+            separate(out, Some('['));
+            out.push_str("[[BR]]");
+        }
     }
 }
 
 fn link(out: &mut String, href: &str, label: &str, mode: Mode) {
-    let fits = linkable(href) && !href.contains([' ', ']', '|']) && !label.contains(']');
+    let fits = linkable(href) && !href.contains([' ', ']']) && !label.contains(']');
     if !fits {
         text(out, label, mode);
         if label != href {
@@ -106,6 +117,7 @@ fn link(out: &mut String, href: &str, label: &str, mode: Mode) {
         }
         return;
     }
+    separate(out, Some('['));
     if label == href {
         out.push_str(&format!("[{href}]"));
     } else {
@@ -116,6 +128,7 @@ fn link(out: &mut String, href: &str, label: &str, mode: Mode) {
 /// Appends text, escaping every Trac token with `!` and keeping lines from starting blocks.
 fn text(out: &mut String, t: &str, mode: Mode) {
     let c: Vec<char> = t.chars().collect();
+    separate(out, c.first().copied());
     let mut k = 0;
     while k < c.len() {
         if (out.is_empty() || out.ends_with('\n')) && starts_block(&c[k..]) {
