@@ -4,6 +4,10 @@
 //! does Trac validate the values and run its collision check against `_ts`; without an action
 //! it writes whatever it gets. A write of `status` is refused before it leaves: status changes
 //! go through [`super::workflow`].
+//!
+//! Trac's collision check compares `_ts` and then writes without a guard in the same
+//! statement, so two updates within the same instant can both pass; a stale version from any
+//! earlier moment is always refused.
 
 use std::collections::BTreeMap;
 
