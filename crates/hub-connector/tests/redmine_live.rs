@@ -304,7 +304,7 @@ async fn an_unreachable_server_is_a_network_error() {
 }
 
 #[tokio::test]
-async fn private_notes_and_sources_of_comments_round_trip() {
+async fn comments_keep_private_flag_source_and_author() {
     let connector = connector(100);
     let created = create(&connector, "private note").await;
     let new = NewComment {
@@ -321,8 +321,28 @@ async fn private_notes_and_sources_of_comments_round_trip() {
         added.author.and_then(|a| a.username).as_deref(),
         Some("admin")
     );
+    let bob = connector
+        .search_persons(&PersonQuery {
+            field: "display_name".into(),
+            value: "bob baker".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(bob.len(), 1, "{bob:?}");
+    let by_bob = NewComment {
+        body: "<p>Written as Bob</p>".into(),
+        author: bob.first().cloned(),
+        private: false,
+        source: None,
+    };
+    let added = connector.add_comment(&created.id, &by_bob).await.unwrap();
+    assert_eq!(
+        added.author.and_then(|a| a.username).as_deref(),
+        Some("bob")
+    );
     let listed = connector.comments(&created.id).await.unwrap();
-    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed[0].private && !listed[1].private, "{listed:?}");
 }
 
 #[tokio::test]

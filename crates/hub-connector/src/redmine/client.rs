@@ -15,6 +15,8 @@ use crate::connector::Result;
 
 /// Header through which Redmine takes the API key.
 const KEY_HEADER: &str = "X-Redmine-API-Key";
+/// Header through which an administrator's key acts as another user.
+const SWITCH_USER_HEADER: &str = "X-Redmine-Switch-User";
 /// Time limit of one request.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// Time limit of establishing a connection.
@@ -26,6 +28,7 @@ pub struct Client {
     http: reqwest::Client,
     base: Url,
     key: String,
+    switch_user: Option<String>,
 }
 
 impl Client {
@@ -43,7 +46,16 @@ impl Client {
             http,
             base,
             key: key.to_owned(),
+            switch_user: None,
         })
+    }
+
+    /// This client acting as the user with `login` (needs an administrator's key).
+    pub fn acting_as(&self, login: &str) -> Self {
+        Self {
+            switch_user: Some(login.to_owned()),
+            ..self.clone()
+        }
     }
 
     /// The base URL, ending in a slash.
@@ -131,6 +143,9 @@ impl Client {
             .request(method, url)
             .header(KEY_HEADER, &self.key)
             .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(login) = &self.switch_user {
+            request = request.header(SWITCH_USER_HEADER, login);
+        }
         if let Some((content_type, bytes)) = body {
             request = request
                 .header(reqwest::header::CONTENT_TYPE, content_type)

@@ -364,9 +364,30 @@ impl Connector for RedmineConnector {
         let id = issue_id(id)?;
         let notes = parts::note_text(comment, self.settings.text_formatting.markup());
         let document = json!({"issue": {"notes": notes, "private_notes": comment.private}});
-        self.client
-            .write(Method::PUT, &format!("issues/{id}.json"), &document)
-            .await?;
+        let path = format!("issues/{id}.json");
+        let author = match &comment.author {
+            Some(person) => self.login_of(person).await?,
+            None => None,
+        };
+        let as_author = match &author {
+            Some(login) => {
+                self.client
+                    .acting_as(login)
+                    .write(Method::PUT, &path, &document)
+                    .await
+            }
+            None => self.client.write(Method::PUT, &path, &document).await,
+        };
+        match as_author {
+            // The author may not add notes here, or may not be switched to: write as ourselves.
+            Err(e)
+                if author.is_some()
+                    && matches!(e.class, ErrorClass::Auth | ErrorClass::Unsupported) =>
+            {
+                self.client.write(Method::PUT, &path, &document).await?;
+            }
+            other => drop(other?),
+        }
         let issue = self.issue(id, "journals").await?;
         let catalog = self.catalogs.get(&self.client).await?;
         let reader = self.reader(&catalog);
@@ -480,6 +501,24 @@ impl Connector for RedmineConnector {
 }
 
 impl RedmineConnector {
+    /// The login of the Redmine user `person` is (by id, e-mail or login), if any.
+    async fn login_of(&self, person: &PersonRef) -> Result<Option<String>> {
+        let catalog = self.catalogs.get(&self.client).await?;
+        let same = |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b));
+        let by_id = person
+            .id
+            .parse()
+            .ok()
+            .and_then(|id: u64| catalog.users.get(&id));
+        let user = by_id.or_else(|| {
+            catalog
+                .users
+                .values()
+                .find(|u| same(&u.email, &person.email) || same(&u.username, &person.username))
+        });
+        Ok(user.and_then(|u| u.username.clone()))
+    }
+
     fn no_source_field(&self) -> ConnectorError {
         invalid(format!(
             "Redmine has no issue custom field '{}' to record source identities in; create it \
