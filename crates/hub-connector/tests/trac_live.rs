@@ -399,3 +399,31 @@ async fn the_rate_probe_measures_every_kind_of_request() {
         assert!(rate.is_finite() && rate > 1.0, "{rates:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rich_text_round_trips_through_wiki_formatting() {
+    let connector = connector();
+    let model = "<p><strong>Bold</strong>, <em>italic</em> and <code>code</code></p>\n\
+                 <ul><li>one</li><li>two</li></ul>";
+    let expected = hub_connector::markup::to_model(
+        &hub_connector::markup::from_model(model, hub_connector::markup::Markup::TracWiki),
+        hub_connector::markup::Markup::TracWiki,
+    );
+    assert!(
+        expected.contains("<strong>Bold</strong>") && expected.contains("<li>two</li>"),
+        "the formatting survives WikiFormatting: {expected}"
+    );
+    let ticket = create(connector.as_ref(), &unique("rich text")).await;
+    let fields = BTreeMap::from([("description".to_owned(), text(model))]);
+    connector.update(&ticket.id, None, &fields).await.unwrap();
+    let read = connector.fetch(&ticket.id).await.unwrap();
+    assert_eq!(read.fields.get("description"), Some(&text(&expected)));
+    let comment = NewComment {
+        body: model.to_owned(),
+        author: None,
+        private: false,
+        source: None,
+    };
+    let added = connector.add_comment(&ticket.id, &comment).await.unwrap();
+    assert_eq!(added.body, expected);
+}
