@@ -41,11 +41,17 @@ pub struct Args {
     suite: Suite,
 }
 
+#[path = "bench_extensions.rs"]
+mod extensions;
+
 #[derive(Subcommand)]
 enum Suite {
     /// Sync engine memory↔memory: update rates (SQLite, PostgreSQL), store bytes per pair,
     /// idle and full-scan memory; rewrites docs/benchmarks.md.
     Engine(EngineArgs),
+    /// Extension host: data transformation calls per second, cold start; rewrites its
+    /// section of docs/benchmarks.md.
+    Extensions(extensions::Args),
 }
 
 #[derive(clap::Args)]
@@ -75,6 +81,7 @@ struct EngineArgs {
 pub fn run(args: &Args) -> Result<()> {
     match &args.suite {
         Suite::Engine(engine) => run_engine(engine),
+        Suite::Extensions(args) => extensions::run(args),
     }
 }
 
