@@ -41,6 +41,9 @@ pub const CAPABILITIES: [Capability; 9] = [
     Capability::Containers,
 ];
 
+/// Fields whose options belong to the issue's project.
+const PROJECT_FIELDS: [&str; 2] = ["category", "fixed_version"];
+
 /// A connection to one Redmine.
 #[derive(Debug)]
 pub struct RedmineConnector {
@@ -106,9 +109,14 @@ impl RedmineConnector {
         self.catalogs.project(&self.client, key).await
     }
 
-    /// The write plan of `fields` in `project`, reloading the catalog once when a name is
-    /// unknown (an option added since it was loaded).
-    async fn plan(&self, project: &str, fields: &BTreeMap<String, FieldValue>) -> Result<Plan> {
+    /// The write plan of `fields` in `project` (needed only for categories and versions),
+    /// reloading the catalog once when a name is unknown (an option added since it was
+    /// loaded).
+    async fn plan(
+        &self,
+        project: Option<&str>,
+        fields: &BTreeMap<String, FieldValue>,
+    ) -> Result<Plan> {
         match self.plan_once(project, fields).await {
             Err(e) if e.class == ErrorClass::InvalidValue => {
                 self.catalogs.refresh().await;
@@ -120,14 +128,17 @@ impl RedmineConnector {
 
     async fn plan_once(
         &self,
-        project: &str,
+        project: Option<&str>,
         fields: &BTreeMap<String, FieldValue>,
     ) -> Result<Plan> {
         let catalog = self.catalogs.get(&self.client).await?;
-        let project = self.project(project).await?;
+        let project = match project {
+            Some(key) => Some(self.project(key).await?),
+            None => None,
+        };
         let writer = Writer {
             catalog: &catalog,
-            project: &project,
+            project: project.as_deref(),
             markup: self.settings.text_formatting.markup(),
         };
         writer.plan(fields)
@@ -268,7 +279,7 @@ impl Connector for RedmineConnector {
     async fn create(&self, artifact: &NewArtifact) -> Result<Artifact> {
         let project = self.project(&artifact.project).await?;
         let tracker = self.tracker_id(&artifact.artifact_type).await?;
-        let mut plan = self.plan(&artifact.project, &artifact.fields).await?;
+        let mut plan = self.plan(Some(&artifact.project), &artifact.fields).await?;
         plan.issue
             .insert("project_id".into(), json!(project.named.id));
         plan.issue.insert("tracker_id".into(), json!(tracker));
@@ -287,6 +298,12 @@ impl Connector for RedmineConnector {
         let id = created["issue"]["id"]
             .as_u64()
             .ok_or_else(|| errors::unexpected("POST issues.json", &created))?;
+        if plan.relations.is_empty() {
+            // The answer is the new issue; it has no relations yet.
+            let mut issue = created["issue"].clone();
+            issue["relations"] = json!([]);
+            return self.artifact(&issue).await;
+        }
         parts::set_relations(&self.client, id, &plan.relations).await?;
         self.reread(id).await
     }
@@ -298,17 +315,24 @@ impl Connector for RedmineConnector {
         fields: &BTreeMap<String, FieldValue>,
     ) -> Result<Artifact> {
         let id = issue_id(id)?;
-        let current = self.artifact(&self.issue(id, "").await?).await?;
-        if let Some(expected) = expected_version.filter(|v| *v != current.version) {
-            return Err(ConnectorError::new(
-                ErrorClass::VersionConflict,
-                format!(
-                    "issue #{id} is at version {}, not {expected}",
-                    current.version
-                ),
-            ));
-        }
-        let plan = self.plan(&current.project, fields).await?;
+        // Reading first costs a request: only for a version check or project-bound options.
+        let needs_project = PROJECT_FIELDS.iter().any(|f| fields.contains_key(*f));
+        let project = if expected_version.is_some() || needs_project {
+            let current = self.artifact(&self.issue(id, "").await?).await?;
+            if let Some(expected) = expected_version.filter(|v| *v != current.version) {
+                return Err(ConnectorError::new(
+                    ErrorClass::VersionConflict,
+                    format!(
+                        "issue #{id} is at version {}, not {expected}",
+                        current.version
+                    ),
+                ));
+            }
+            Some(current.project)
+        } else {
+            None
+        };
+        let plan = self.plan(project.as_deref(), fields).await?;
         if !plan.issue.is_empty() || !plan.custom_fields.is_empty() {
             let path = format!("issues/{id}.json");
             self.client

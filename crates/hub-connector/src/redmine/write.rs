@@ -50,8 +50,8 @@ impl Plan {
 pub struct Writer<'a> {
     /// Ids of names.
     pub catalog: &'a Catalog,
-    /// The issue's project.
-    pub project: &'a ProjectInfo,
+    /// The issue's project; needed only for categories and versions.
+    pub project: Option<&'a ProjectInfo>,
     /// The markup of descriptions.
     pub markup: Markup,
 }
@@ -96,10 +96,13 @@ impl Writer<'_> {
             "description" => ("description", Value::String(self.rich(value)?)),
             "status" => ("status_id", option_id(&statuses, value)?),
             "priority" => ("priority_id", option_id(&catalog.priorities, value)?),
-            "category" => ("category_id", option_id(&self.project.categories, value)?),
+            "category" => (
+                "category_id",
+                option_id(&self.project()?.categories, value)?,
+            ),
             "fixed_version" => (
                 "fixed_version_id",
-                option_id(&self.project.versions, value)?,
+                option_id(&self.project()?.versions, value)?,
             ),
             "assigned_to" => ("assigned_to_id", self.person_id(value)?),
             "parent" => ("parent_issue_id", parent(value)?),
@@ -110,6 +113,11 @@ impl Writer<'_> {
             "is_private" => ("is_private", boolean(value)?),
             _ => return Err("is not a field of Redmine issues".into()),
         })
+    }
+
+    fn project(&self) -> Check<&ProjectInfo> {
+        self.project
+            .ok_or_else(|| "needs the issue's project, which is not known here".to_owned())
     }
 
     fn rich(&self, value: &FieldValue) -> Check<String> {
