@@ -427,3 +427,34 @@ async fn rich_text_round_trips_through_wiki_formatting() {
     let added = connector.add_comment(&ticket.id, &comment).await.unwrap();
     assert_eq!(added.body, expected);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_source_field_is_named_instead_of_dropping_the_identity() {
+    let connector = connector_with(
+        &settings(),
+        serde_json::json!({"source_field": "syncline_origin"}),
+    );
+    let mut new = NewArtifact {
+        project: "trac".into(),
+        artifact_type: "task".into(),
+        fields: BTreeMap::from([("summary".to_owned(), text(&unique("no source field")))]),
+        source: Some("redmine:1".into()),
+    };
+    let err = connector.create(&new).await.unwrap_err();
+    assert_eq!(err.class, ErrorClass::InvalidValue, "{err}");
+    assert!(err.message.contains("[ticket-custom]"), "{err}");
+    let scope = ArtifactScope {
+        projects: vec!["trac".into()],
+        artifact_types: vec![],
+    };
+    let search = connector
+        .find_by_source(&scope, "redmine:1")
+        .await
+        .unwrap_err();
+    assert_eq!(search.class, ErrorClass::InvalidValue);
+    new.source = None;
+    assert!(
+        connector.create(&new).await.is_ok(),
+        "creation without a source still works"
+    );
+}

@@ -38,6 +38,7 @@ mod settings;
 mod tickets;
 mod workflow;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use hub_domain::model::PersonRef;
@@ -75,6 +76,8 @@ pub struct TracConnector {
     context: Context,
     page_size: usize,
     fields: Mutex<Option<Arc<Vec<TracField>>>>,
+    /// Whether the environment has the source-identity custom field (as of the last read).
+    has_source_field: AtomicBool,
     users: Mutex<Option<Arc<Vec<PersonRef>>>>,
 }
 
@@ -91,6 +94,7 @@ impl TracConnector {
             },
             page_size: settings.page_size.max(1),
             fields: Mutex::new(None),
+            has_source_field: AtomicBool::new(false),
             users: Mutex::new(None),
         })
     }
@@ -109,10 +113,34 @@ impl TracConnector {
             .rpc
             .call("ticket.getTicketFields", serde_json::json!([]))
             .await?;
+        let has_source_field = answer
+            .as_array()
+            .is_some_and(|all| all.iter().any(|f| f["name"] == *self.context.source_field));
+        self.has_source_field
+            .store(has_source_field, Ordering::Relaxed);
         let fields = schema::parse_fields(answer, &self.context.source_field)
             .map_err(|e| errors::malformed("ticket.getTicketFields", e))?;
         let fields = Arc::new(fields);
         *self.fields.lock().expect("fields lock") = Some(fields.clone());
         Ok(fields)
+    }
+
+    /// Fails unless the environment has the source-identity custom field: without it Trac
+    /// would drop the identity silently, and a creation repeated after a crash would not
+    /// find its twin.
+    async fn require_source_field(&self) -> Result<()> {
+        self.fields().await?;
+        if self.has_source_field.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let field = &self.context.source_field;
+        Err(crate::ConnectorError::new(
+            crate::ErrorClass::InvalidValue,
+            format!(
+                "Trac has no ticket field '{field}' to record where a ticket was copied from: \
+                 add `{field} = text` to the [ticket-custom] section of trac.ini, or name an \
+                 existing text field in the connector's `source_field` setting"
+            ),
+        ))
     }
 }

@@ -55,6 +55,9 @@ impl TracConnector {
 
     pub(super) async fn create_ticket(&self, new: &NewArtifact) -> Result<Artifact> {
         self.ensure_project(&new.project)?;
+        if new.source.is_some() {
+            self.require_source_field().await?;
+        }
         let fields = self.fields().await?;
         let mut values = new.fields.clone();
         let text = |values: &mut BTreeMap<String, FieldValue>, name: &str| values.remove(name);
@@ -124,6 +127,7 @@ impl TracConnector {
         if !scope.projects.iter().any(|p| p == &self.context.project) {
             return Ok(None);
         }
+        self.require_source_field().await?;
         let query = format!(
             "{}={}&max=0",
             self.context.source_field,
