@@ -122,17 +122,19 @@ impl Query<'_> {
             ("set_filter", "1".to_owned()),
             ("f[]", "status_id".to_owned()),
             ("op[status_id]", "*".to_owned()),
-            ("f[]", "project_id".to_owned()),
-            ("op[project_id]", "=".to_owned()),
             ("sort", "updated_on,id".to_owned()),
             ("limit", self.page_size.to_string()),
             ("offset", offset.to_string()),
         ];
-        query.extend(
-            self.projects
-                .iter()
-                .map(|p| ("v[project_id][]", p.to_string())),
-        );
+        if !self.projects.is_empty() {
+            query.push(("f[]", "project_id".to_owned()));
+            query.push(("op[project_id]", "=".to_owned()));
+            query.extend(
+                self.projects
+                    .iter()
+                    .map(|p| ("v[project_id][]", p.to_string())),
+            );
+        }
         if !self.trackers.is_empty() {
             query.push(("f[]", "tracker_id".to_owned()));
             query.push(("op[tracker_id]", "=".to_owned()));
