@@ -4,6 +4,8 @@
 //! value first ([`super::write`]), send one create or update, set relations, and read the issue
 //! back, because Redmine answers an update with an empty 204.
 
+mod issue_parts;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -379,136 +381,31 @@ impl Connector for RedmineConnector {
     }
 
     async fn comments(&self, id: &str) -> Result<Vec<Comment>> {
-        let issue = self.issue(issue_id(id)?, "journals").await?;
-        let catalog = self.catalogs.get(&self.client).await?;
-        Ok(parts::comments(&issue, &self.reader(&catalog)))
+        self.read_comments(id).await
     }
 
     async fn add_comment(&self, id: &str, comment: &NewComment) -> Result<Comment> {
-        let id = issue_id(id)?;
-        let notes = parts::note_text(comment, self.settings.text_formatting.markup());
-        let document = json!({"issue": {"notes": notes, "private_notes": comment.private}});
-        let path = format!("issues/{id}.json");
-        let author = match &comment.author {
-            Some(person) => self.login_of(person).await?,
-            None => None,
-        };
-        let as_author = match &author {
-            Some(login) => {
-                self.client
-                    .acting_as(login)
-                    .write(Method::PUT, &path, &document)
-                    .await
-            }
-            None => self.client.write(Method::PUT, &path, &document).await,
-        };
-        match as_author {
-            // The author may not add notes here, or may not be switched to: write as ourselves.
-            Err(e)
-                if author.is_some()
-                    && matches!(e.class, ErrorClass::Auth | ErrorClass::Unsupported) =>
-            {
-                self.client.write(Method::PUT, &path, &document).await?;
-            }
-            other => drop(other?),
-        }
-        let issue = self.issue(id, "journals").await?;
-        let catalog = self.catalogs.get(&self.client).await?;
-        let reader = self.reader(&catalog);
-        let written = list(&issue, "journals")
-            .iter()
-            .rev()
-            .find(|j| j["notes"].as_str() == Some(notes.as_str()))
-            .and_then(|j| j["id"].as_u64())
-            .ok_or_else(|| parts::missing("the new note", id))?;
-        parts::comments(&issue, &reader)
-            .into_iter()
-            .find(|c| c.id == written.to_string())
-            .ok_or_else(|| parts::missing("the new note", id))
+        self.write_comment(id, comment).await
     }
 
     async fn attachments(&self, id: &str) -> Result<Vec<Attachment>> {
-        let issue = self.issue(issue_id(id)?, "attachments").await?;
-        let mut attachments: Vec<Attachment> = list(&issue, "attachments")
-            .iter()
-            .filter_map(parts::attachment)
-            .collect();
-        attachments.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-        Ok(attachments)
+        self.read_attachments(id).await
     }
 
     async fn download(&self, id: &str, attachment_id: &str) -> Result<Vec<u8>> {
-        let _ = issue_id(id)?;
-        let attachment: u64 = attachment_id
-            .parse()
-            .map_err(|_| not_found(format!("no attachment '{attachment_id}'")))?;
-        let url = self
-            .client
-            .url(&format!("attachments/download/{attachment}"), &[])?;
-        self.client.download(url.as_str()).await
+        self.download_attachment(id, attachment_id).await
     }
 
     async fn upload(&self, id: &str, attachment: &NewAttachment) -> Result<Attachment> {
-        let id = issue_id(id)?;
-        let (token, attachment_id) = self
-            .client
-            .upload(&attachment.file_name, attachment.content.clone())
-            .await?;
-        let upload = json!({
-            "token": token,
-            "filename": attachment.file_name,
-            "content_type": attachment.content_type,
-            "description": parts::attachment_description(attachment.source.as_deref()),
-        });
-        let document = json!({"issue": {"uploads": [upload]}});
-        self.client
-            .write(Method::PUT, &format!("issues/{id}.json"), &document)
-            .await?;
-        let answer = self
-            .client
-            .get(&format!("attachments/{attachment_id}.json"), &[])
-            .await?;
-        parts::attachment(&answer["attachment"]).ok_or_else(|| parts::missing("the attachment", id))
+        self.upload_attachment(id, attachment).await
     }
 
     async fn transitions(&self, id: &str) -> Result<Vec<Transition>> {
-        let issue = self.issue(issue_id(id)?, "allowed_statuses").await?;
-        let current = issue["status"]["id"].as_u64();
-        Ok(list(&issue, "allowed_statuses")
-            .iter()
-            .filter(|s| s["id"].as_u64() != current)
-            .filter_map(|s| {
-                let name = s["name"].as_str()?.to_owned();
-                Some(Transition {
-                    id: s["id"].as_u64()?.to_string(),
-                    name: name.clone(),
-                    to_state: name,
-                })
-            })
-            .collect())
+        self.allowed_transitions(id).await
     }
 
     async fn perform_transition(&self, id: &str, transition_id: &str) -> Result<Artifact> {
-        let issue = issue_id(id)?;
-        let allowed = self.transitions(id).await?;
-        let transition = allowed.iter().find(|t| t.id == transition_id).ok_or_else(|| {
-            let names: Vec<&str> = allowed.iter().map(|t| t.name.as_str()).collect();
-            invalid(format!(
-                "the workflow does not allow status {transition_id} on issue #{issue} now (allowed: {names:?})"
-            ))
-        })?;
-        let document = json!({"issue": {"status_id": transition.id}});
-        self.client
-            .write(Method::PUT, &format!("issues/{issue}.json"), &document)
-            .await?;
-        let moved = self.reread(issue).await?;
-        match moved.fields.get("status") {
-            Some(FieldValue::Option(state)) if *state == transition.to_state => Ok(moved),
-            other => Err(invalid(format!(
-                "Redmine kept issue #{issue} at {other:?} instead of '{}'",
-                transition.to_state
-            ))),
-        }
+        self.move_to(id, transition_id).await
     }
 
     async fn person_search_fields(&self) -> Result<Vec<String>> {
@@ -525,24 +422,6 @@ impl Connector for RedmineConnector {
 }
 
 impl RedmineConnector {
-    /// The login of the Redmine user `person` is (by id, e-mail or login), if any.
-    async fn login_of(&self, person: &PersonRef) -> Result<Option<String>> {
-        let catalog = self.catalogs.get(&self.client).await?;
-        let same = |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b));
-        let by_id = person
-            .id
-            .parse()
-            .ok()
-            .and_then(|id: u64| catalog.users.get(&id));
-        let user = by_id.or_else(|| {
-            catalog
-                .users
-                .values()
-                .find(|u| same(&u.email, &person.email) || same(&u.username, &person.username))
-        });
-        Ok(user.and_then(|u| u.username.clone()))
-    }
-
     fn no_source_field(&self) -> ConnectorError {
         invalid(format!(
             "Redmine has no issue custom field '{}' to record source identities in; create it \
