@@ -185,6 +185,8 @@ async fn hub_store_fixture(store: &Store) -> IntegrationId {
         comment_flow: FieldFlow::Both,
         attachment_flow: FieldFlow::Both,
         attachment_max_bytes: None,
+        filters: Vec::new(),
+        mirror_projects: None,
         conflict_strategy: ConflictStrategy::MostRecentWins,
         change_detection: Default::default(),
     };

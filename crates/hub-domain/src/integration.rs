@@ -147,6 +147,12 @@ pub struct Integration {
     /// Change-detection overrides.
     #[serde(default)]
     pub change_detection: ChangeDetection,
+    /// Which artifacts of each side are taken in; all when empty.
+    #[serde(default)]
+    pub filters: Vec<crate::filter::ArtifactFilter>,
+    /// Mirror new projects of this side: each gets a twin project on the other side and a route.
+    #[serde(default)]
+    pub mirror_projects: Option<Side>,
 }
 
 fn both() -> FieldFlow {
@@ -172,6 +178,24 @@ impl Validate for Integration {
             out.push(invalid(
                 "right",
                 "left and right must be different collections".into(),
+            ));
+        }
+        for (i, filter) in self.filters.iter().enumerate() {
+            let needs_values = !matches!(
+                filter.operator,
+                crate::filter::FilterOperator::IsSet | crate::filter::FilterOperator::IsEmpty
+            );
+            if needs_values && filter.values.is_empty() {
+                out.push(invalid(
+                    &format!("filters[{i}].values"),
+                    "give at least one value to compare with".into(),
+                ));
+            }
+        }
+        if self.mirror_projects.is_some() && !two_sided {
+            out.push(invalid(
+                "mirror_projects",
+                "only two-sided integrations mirror projects".into(),
             ));
         }
         let cd = &self.change_detection;

@@ -17,6 +17,7 @@ pub mod blocker;
 pub mod catalogue;
 pub mod collection;
 pub mod error;
+pub mod filter;
 pub mod health;
 pub mod ids;
 pub mod instance;

@@ -108,6 +108,8 @@ pub async fn run(
             comment_flow: FieldFlow::Both,
             attachment_flow: FieldFlow::Both,
             attachment_max_bytes: None,
+            filters: Vec::new(),
+            mirror_projects: None,
             conflict_strategy: ConflictStrategy::MostRecentWins,
             change_detection: ChangeDetection {
                 interval_seconds: Some(1),

@@ -10,7 +10,7 @@
 pub mod runtime;
 pub mod sync;
 
-pub use runtime::{Engine, EngineHandle, EngineOptions, Outcome, SyncError};
+pub use runtime::{Engine, EngineHandle, EngineOptions, FULL_SCAN_JOB, Outcome, SyncError};
 
 use hub_domain::integration::{
     ChangeDetection, DEFAULT_FULL_SCAN_INTERVAL_SECONDS, DEFAULT_MAX_CONCURRENCY,

@@ -54,6 +54,38 @@ async fn the_hubs_own_writes_do_not_echo_back() {
 }
 
 #[tokio::test]
+async fn an_update_is_processed_once_and_its_echo_is_never_queued() {
+    let s = setup(Config::default()).await;
+    let ids = s.left.seed("P", 3, 2).unwrap();
+    settle(&s).await;
+    for id in &ids {
+        s.left
+            .user_update(id, one("summary", text(&format!("new {id}"))))
+            .unwrap();
+    }
+    // One round: the three edits are queued and written to the right.
+    assert_eq!(s.engine.run_until_idle(1).await.unwrap(), 3);
+    // The right side now reports three changes (the hub's writes): none is queued.
+    assert_eq!(s.engine.detect(s.integration, false).await.unwrap(), 0);
+    // A person's edit on the right after that is still seen.
+    let pair = s
+        .store
+        .pairs_after(s.integration, 0, 1)
+        .await
+        .unwrap()
+        .remove(0);
+    s.right
+        .user_update(
+            &pair.right.artifact.id,
+            one("summary", text("from the right")),
+        )
+        .unwrap();
+    assert_eq!(s.engine.detect(s.integration, false).await.unwrap(), 1);
+    settle(&s).await;
+    assert_converged(&s).await;
+}
+
+#[tokio::test]
 async fn edits_of_different_fields_on_both_sides_are_merged() {
     let s = setup(Config {
         strategy: ConflictStrategy::LeftWins,

@@ -645,7 +645,7 @@ fn model_of(row: model::Model) -> Result<Model, StoreError> {
     })
 }
 
-fn collection_of(row: collection::Model) -> Result<Collection, StoreError> {
+pub(crate) fn collection_of(row: collection::Model) -> Result<Collection, StoreError> {
     let c: Collection = decode("collections", row.id, &row.definition)?;
     Ok(Collection {
         id: Some(CollectionId(row.id)),
@@ -654,7 +654,7 @@ fn collection_of(row: collection::Model) -> Result<Collection, StoreError> {
     })
 }
 
-fn integration_of(row: integration::Model) -> Result<Integration, StoreError> {
+pub(crate) fn integration_of(row: integration::Model) -> Result<Integration, StoreError> {
     let i: Integration = decode("integrations", row.id, &row.definition)?;
     Ok(Integration {
         id: Some(IntegrationId(row.id)),

@@ -20,7 +20,9 @@ mod migrate;
 mod time;
 
 pub mod config;
+pub mod containers;
 pub mod document;
+pub mod jobs;
 pub mod kv;
 pub mod lock;
 pub mod ops;

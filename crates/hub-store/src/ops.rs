@@ -1,4 +1,4 @@
-//! Operational state: artifact pairs, activities, blockers and background jobs.
+//! Operational state: artifact pairs, activities and blockers.
 //!
 //! These are the rows the Activity screen shows. The invariants the engine relies on are kept
 //! here, by the database, not by callers' discipline: one pair per artifact and integration
@@ -7,11 +7,8 @@
 use chrono::{DateTime, Utc};
 use hub_domain::activity::{Activity, ActivityKind, ActivityState};
 use hub_domain::blocker::{Blocker, BlockerScope};
-use hub_domain::job::{BackgroundJob, JobState};
 use hub_domain::pair::{ArtifactPair, ArtifactRef, PairSide};
-use hub_domain::{
-    ActivityId, ArtifactPairId, BlockerId, ErrorCode, IntegrationId, JobId, RepositoryId,
-};
+use hub_domain::{ActivityId, ArtifactPairId, BlockerId, ErrorCode, IntegrationId, RepositoryId};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -21,18 +18,18 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::connect::Store;
-use crate::entity::{activity, artifact_pair, background_job, blocker};
+use crate::entity::{activity, artifact_pair, blocker};
 use crate::error::StoreError;
 use crate::time::{from_ms, now_ms, to_ms};
 
-fn as_text<T: Serialize>(value: &T) -> String {
+pub(crate) fn as_text<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
 }
 
-fn from_text<T: DeserializeOwned>(
+pub(crate) fn from_text<T: DeserializeOwned>(
     table: &'static str,
     id: i64,
     text: &str,
@@ -292,79 +289,6 @@ impl Store {
             .all(&self.db)
             .await?;
         rows.into_iter().map(blocker_of).collect()
-    }
-
-    /// Records a new background job.
-    pub async fn create_job(
-        &self,
-        kind: &str,
-        description: &str,
-        total: Option<u64>,
-    ) -> Result<JobId, StoreError> {
-        let row = background_job::ActiveModel {
-            kind: Set(kind.to_owned()),
-            description: Set(description.to_owned()),
-            state: Set(as_text(&JobState::Queued)),
-            done: Set(0),
-            total: Set(total.map(|t| i64::try_from(t).unwrap_or(i64::MAX))),
-            ..Default::default()
-        };
-        Ok(JobId(
-            background_job::Entity::insert(row)
-                .exec(&self.db)
-                .await?
-                .last_insert_id,
-        ))
-    }
-
-    /// Updates a job's state and progress.
-    pub async fn update_job(
-        &self,
-        id: JobId,
-        state: JobState,
-        done: u64,
-        error: Option<&str>,
-    ) -> Result<(), StoreError> {
-        let now = now_ms();
-        let mut row = background_job::ActiveModel {
-            id: Set(id.0),
-            state: Set(as_text(&state)),
-            done: Set(i64::try_from(done).unwrap_or(i64::MAX)),
-            error: Set(error.map(str::to_owned)),
-            ..Default::default()
-        };
-        match state {
-            JobState::Running => row.started_at = Set(Some(now)),
-            JobState::Succeeded | JobState::Failed | JobState::Cancelled => {
-                row.finished_at = Set(Some(now))
-            }
-            JobState::Queued => {}
-        }
-        background_job::Entity::update(row).exec(&self.db).await?;
-        Ok(())
-    }
-
-    /// All jobs, newest first.
-    pub async fn jobs(&self) -> Result<Vec<BackgroundJob>, StoreError> {
-        let rows = background_job::Entity::find()
-            .order_by_desc(background_job::Column::Id)
-            .all(&self.db)
-            .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(BackgroundJob {
-                    id: Some(JobId(r.id)),
-                    kind: r.kind,
-                    description: r.description,
-                    state: from_text("background_jobs", r.id, &r.state)?,
-                    done: u64::try_from(r.done).unwrap_or(0),
-                    total: r.total.and_then(|t| u64::try_from(t).ok()),
-                    started_at: r.started_at.map(from_ms),
-                    finished_at: r.finished_at.map(from_ms),
-                    error: r.error,
-                })
-            })
-            .collect()
     }
 }
 

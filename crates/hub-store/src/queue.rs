@@ -178,6 +178,24 @@ impl Store {
         Ok(())
     }
 
+    /// Completes several activities in one statement (a worker's round).
+    pub async fn complete_activities(&self, ids: &[ActivityId]) -> Result<(), StoreError> {
+        for chunk in ids.chunks(500) {
+            Entity::update_many()
+                .col_expr(C::State, Expr::value(ActivityState::Completed.as_str()))
+                .col_expr(C::LeaseOwner, Expr::value(None::<String>))
+                .col_expr(C::LeaseExpiresAt, Expr::value(None::<i64>))
+                .col_expr(C::ErrorCode, Expr::value(None::<String>))
+                .col_expr(C::ErrorMessage, Expr::value(None::<String>))
+                .col_expr(C::UpdatedAt, Expr::value(now_ms()))
+                .filter(C::Id.is_in(chunk.iter().map(|id| id.0)))
+                .filter(C::State.eq(ActivityState::Processing.as_str()))
+                .exec(&self.db)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Records a failed attempt. With `retry_at`, the activity goes back to pending for that
     /// time (or, when a newer change is already pending for the artifact, is superseded by it);
     /// without, it stays failed until a person retries or ignores it.

@@ -11,9 +11,7 @@ use hub_domain::integration::Side;
 use hub_domain::pair::{ArtifactPair, ArtifactRef};
 use hub_domain::{ArtifactPairId, IntegrationId};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use crate::connect::Store;
 use crate::entity::{artifact_pair, creation_intent, watermark};
@@ -180,31 +178,87 @@ impl Store {
     }
 
     /// The pair an artifact belongs to, with revision and snapshot.
+    ///
+    /// Two point lookups, each on its side's unique index, rather than one query with an `OR`
+    /// over both sides, which the databases answer with a slower plan.
     pub async fn pair_record(
         &self,
         integration: IntegrationId,
         artifact: &ArtifactRef,
     ) -> Result<Option<PairRecord>, StoreError> {
         use artifact_pair::Column as C;
-        let side = |repo: C, id: C| {
-            Condition::all()
-                .add(repo.eq(artifact.repository.0))
-                .add(id.eq(artifact.id.clone()))
-        };
-        let row = artifact_pair::Entity::find()
-            .filter(C::IntegrationId.eq(integration.0))
-            .filter(
-                Condition::any()
-                    .add(side(C::LeftRepositoryId, C::LeftArtifactId))
-                    .add(side(C::RightRepositoryId, C::RightArtifactId)),
-            )
+        for (repo, id) in [
+            (C::LeftRepositoryId, C::LeftArtifactId),
+            (C::RightRepositoryId, C::RightArtifactId),
+        ] {
+            let row = artifact_pair::Entity::find()
+                .filter(C::IntegrationId.eq(integration.0))
+                .filter(repo.eq(artifact.repository.0))
+                .filter(id.eq(artifact.id.clone()))
+                .one(&self.db)
+                .await?;
+            if let Some(r) = row {
+                return Ok(Some(record_of(r)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A pair by id, with revision and snapshot.
+    pub async fn pair_record_by_id(
+        &self,
+        id: ArtifactPairId,
+    ) -> Result<Option<PairRecord>, StoreError> {
+        let row = artifact_pair::Entity::find_by_id(id.0)
             .one(&self.db)
             .await?;
-        Ok(row.map(|r| PairRecord {
-            revision: r.revision,
-            snapshot: r.snapshot.clone(),
-            pair: crate::ops::pair_of(r),
-        }))
+        Ok(row.map(record_of))
+    }
+
+    /// A pair's current revision (`None` when it no longer exists): a cheap check that a
+    /// record read earlier is still the latest.
+    pub async fn pair_revision(&self, id: ArtifactPairId) -> Result<Option<i64>, StoreError> {
+        use sea_orm::QuerySelect;
+        let revision = artifact_pair::Entity::find_by_id(id.0)
+            .select_only()
+            .column(artifact_pair::Column::Revision)
+            .into_tuple::<i64>()
+            .one(&self.db)
+            .await?;
+        Ok(revision)
+    }
+
+    /// The versions the hub last synchronized of those of `ids` that are paired on `side` of
+    /// `repository`: change detection skips an artifact still at that version (the echo of the
+    /// hub's own write, or a change already synchronized).
+    pub async fn paired_versions(
+        &self,
+        integration: IntegrationId,
+        side: Side,
+        repository: hub_domain::RepositoryId,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        use artifact_pair::Column as C;
+        use sea_orm::QuerySelect;
+        let (repo, id, version) = match side {
+            Side::Left => (C::LeftRepositoryId, C::LeftArtifactId, C::LeftVersion),
+            Side::Right => (C::RightRepositoryId, C::RightArtifactId, C::RightVersion),
+        };
+        let mut found = std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(String, Option<String>)> = artifact_pair::Entity::find()
+                .select_only()
+                .column(id)
+                .column(version)
+                .filter(C::IntegrationId.eq(integration.0))
+                .filter(repo.eq(repository.0))
+                .filter(id.is_in(chunk.iter().cloned()))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            found.extend(rows.into_iter().filter_map(|(id, v)| Some((id, v?))));
+        }
+        Ok(found)
     }
 
     /// Stores a pair's new versions and snapshot if nobody changed it since `revision`.
@@ -250,6 +304,14 @@ impl Store {
             .all(&self.db)
             .await?;
         Ok(rows.into_iter().map(crate::ops::pair_of).collect())
+    }
+}
+
+fn record_of(r: artifact_pair::Model) -> PairRecord {
+    PairRecord {
+        revision: r.revision,
+        snapshot: r.snapshot.clone(),
+        pair: crate::ops::pair_of(r),
     }
 }
 

@@ -11,8 +11,9 @@ use std::path::PathBuf;
 use common::fresh_store;
 use hub_domain::catalogue::hub;
 use hub_domain::collection::{Collection, CollectionSource};
+use hub_domain::filter::{ArtifactFilter, FilterOperator};
 use hub_domain::integration::{
-    ChangeDetection, ConflictStrategy, FieldFlow, Integration, IntegrationStyle, Route,
+    ChangeDetection, ConflictStrategy, FieldFlow, Integration, IntegrationStyle, Route, Side,
 };
 use hub_domain::mapping::{Mapping, Transform};
 use hub_domain::model::{FieldType, FieldValue, Model};
@@ -220,6 +221,8 @@ async fn applying_the_example_creates_everything_and_reads_back_equal() {
             comment_flow: FieldFlow::Both,
             attachment_flow: FieldFlow::LeftToRight,
             attachment_max_bytes: Some(10 * 1024 * 1024),
+            filters: Vec::new(),
+            mirror_projects: None,
             conflict_strategy: ConflictStrategy::MostRecentWins,
             change_detection: ChangeDetection {
                 interval_seconds: Some(30),
@@ -545,4 +548,60 @@ async fn changes_name_their_kind_and_line() {
         .unwrap();
     assert_eq!(integration.line, Some(112));
     assert_eq!(integration.action, Action::Create);
+}
+
+#[tokio::test]
+async fn filters_and_project_mirroring_apply_and_a_filter_on_an_unknown_field_is_named() {
+    let store = Store::open("sqlite::memory:").await.unwrap();
+    store.migrate().await.unwrap();
+    let filter = "\nmirror_projects = \"left\"\n\n[[integration.filter]]\nside = \"left\"\n\
+                  field = \"priority\"\noperator = \"one_of\"\nvalues = [\"high\"]\n\
+                  applies_to_updates = true\n";
+    // The example ends inside its integration, so the lines below belong to it (the scalar
+    // key is moved above the sub-tables TOML requires it to precede).
+    let text = example_text().replacen(
+        "conflict_strategy = \"most_recent_wins\"\n",
+        &format!(
+            "conflict_strategy = \"most_recent_wins\"{}",
+            &filter[..filter.find("\n\n").unwrap() + 1]
+        ),
+        1,
+    ) + &filter[filter.find("\n\n").unwrap()..];
+    let doc = Document::parse("filtered.toml", &text).unwrap();
+    store.apply_document(&doc, APPLY).await.unwrap();
+    let integration = store.integrations().await.unwrap().remove(0);
+    assert_eq!(integration.mirror_projects, Some(Side::Left));
+    assert_eq!(
+        integration.filters,
+        [ArtifactFilter {
+            side: Side::Left,
+            field: "priority".into(),
+            operator: FilterOperator::OneOf,
+            values: vec!["high".into()],
+            applies_to_updates: true,
+        }]
+    );
+
+    let unknown = text.replace(
+        "field = \"priority\"\noperator",
+        "field = \"severity\"\noperator",
+    );
+    let doc = Document::parse("filtered.toml", &unknown).unwrap();
+    let problems = rejected(store.apply_document(&doc, APPLY).await);
+    let line = unknown
+        .lines()
+        .position(|l| l == "field = \"severity\"")
+        .unwrap()
+        + 1;
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].contains(&format!("filtered.toml:{line}"))
+            && problems[0].contains("filter[0].field")
+            && problems[0].contains("severity"),
+        "{problems:#?}"
+    );
+    assert_eq!(
+        store.integrations().await.unwrap()[0].filters[0].field,
+        "priority"
+    );
 }

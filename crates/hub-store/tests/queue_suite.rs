@@ -66,6 +66,8 @@ async fn integration(store: &Store) -> IntegrationId {
         comment_flow: FieldFlow::Both,
         attachment_flow: FieldFlow::Both,
         attachment_max_bytes: None,
+        filters: Vec::new(),
+        mirror_projects: None,
         conflict_strategy: ConflictStrategy::MostRecentWins,
         change_detection: Default::default(),
     };
@@ -225,17 +227,28 @@ async fn leases_of_dead_workers_are_recovered_and_history_is_pruned() {
             .await
             .unwrap();
     }
-    for a in store.claim_activities("w", &[i], 10, LEASE).await.unwrap() {
-        store.complete_activity(a.id).await.unwrap();
-    }
+    // A round's completions are written together; one no longer processing is left alone.
+    let round = store.claim_activities("w", &[i], 10, LEASE).await.unwrap();
+    assert_eq!(round.len(), 5);
+    store
+        .fail_activity(&round[4], ErrorCode::error(1000), "network down", None)
+        .await
+        .unwrap();
+    let ids: Vec<_> = round.iter().map(|a| a.id).collect();
+    store.complete_activities(&ids).await.unwrap();
+    assert_eq!(
+        store.activity(round[4].id).await.unwrap().state,
+        ActivityState::Failed,
+        "an activity that failed meanwhile is not completed by the round"
+    );
     assert_eq!(
         store
             .count_activities(ActivityState::Completed)
             .await
             .unwrap(),
-        6
+        5
     );
-    assert_eq!(store.prune_completed(2).await.unwrap(), 4);
+    assert_eq!(store.prune_completed(2).await.unwrap(), 3);
     assert_eq!(
         store
             .count_activities(ActivityState::Completed)

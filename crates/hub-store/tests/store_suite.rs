@@ -12,7 +12,7 @@ use hub_domain::blocker::BlockerScope;
 use hub_domain::collection::{Collection, CollectionSource};
 use hub_domain::instance::LockHolder;
 use hub_domain::integration::{
-    ChangeDetection, ConflictStrategy, FieldFlow, Integration, IntegrationStyle,
+    ChangeDetection, ConflictStrategy, FieldFlow, Integration, IntegrationStyle, Side,
 };
 use hub_domain::job::JobState;
 use hub_domain::mapping::{FieldMapping, Mapping, Transform};
@@ -217,6 +217,8 @@ async fn collections_mappings_and_integrations_fit_together() {
         comment_flow: FieldFlow::Both,
         attachment_flow: FieldFlow::None,
         attachment_max_bytes: Some(1 << 20),
+        filters: Vec::new(),
+        mirror_projects: None,
         conflict_strategy: ConflictStrategy::Fail,
         change_detection: ChangeDetection {
             interval_seconds: Some(5),
@@ -356,6 +358,8 @@ async fn integration_for_ops(store: &hub_store::Store) -> hub_domain::Integratio
         comment_flow: FieldFlow::Both,
         attachment_flow: FieldFlow::Both,
         attachment_max_bytes: None,
+        filters: Vec::new(),
+        mirror_projects: None,
         conflict_strategy: ConflictStrategy::MostRecentWins,
         change_detection: Default::default(),
     };
@@ -400,6 +404,35 @@ async fn pairs_are_unique_per_artifact_and_found_from_either_side() {
     assert_eq!(from_right.id, saved.id);
     assert_eq!(from_right.left.artifact.id, "10");
     assert_eq!(store.count_pairs(integration).await.unwrap(), 1);
+
+    let id = saved.id.unwrap();
+    let record = store.pair_record_by_id(id).await.unwrap().unwrap();
+    assert_eq!(
+        store.pair_revision(id).await.unwrap(),
+        Some(record.revision)
+    );
+    assert!(
+        store
+            .update_pair_sync(id, record.revision, Some("1"), Some("7"), "{}")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.pair_revision(id).await.unwrap(),
+        Some(record.revision + 1)
+    );
+    let ids = ["20".to_owned(), "99".to_owned()];
+    let versions = store
+        .paired_versions(integration, Side::Right, RepositoryId(2), &ids)
+        .await
+        .unwrap();
+    assert_eq!(versions.len(), 1, "only paired artifacts: {versions:?}");
+    assert_eq!(versions["20"], "7");
+    let left = store
+        .paired_versions(integration, Side::Left, RepositoryId(2), &ids)
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "repository 2 is the right side");
 }
 
 #[tokio::test]

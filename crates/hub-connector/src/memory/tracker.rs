@@ -101,6 +101,11 @@ impl MemoryTracker {
         self.write(|state| state.create_project(key, name))
     }
 
+    /// The tracker's projects, by key.
+    pub fn projects(&self) -> Vec<Project> {
+        self.read(|state| state.projects())
+    }
+
     fn lock(&self) -> MutexGuard<'_, TrackerState> {
         // A panic elsewhere while holding the lock cannot leave a half-done write (writes check
         // before they change), so the state is still good to use.

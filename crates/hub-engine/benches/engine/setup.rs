@@ -158,6 +158,8 @@ pub async fn create(store: Store) -> Result<Bench> {
         comment_flow: FieldFlow::Both,
         attachment_flow: FieldFlow::Both,
         attachment_max_bytes: None,
+        filters: Vec::new(),
+        mirror_projects: None,
         conflict_strategy: ConflictStrategy::MostRecentWins,
         change_detection: ChangeDetection::default(),
     };

@@ -25,6 +25,8 @@ pub struct SideRuntime {
     pub side: Side,
     /// Its repository.
     pub repository: RepositoryId,
+    /// Its collection.
+    pub collection: hub_domain::CollectionId,
     /// The connector to its tracker.
     pub connector: Arc<dyn Connector>,
     /// Projects and artifact types covered.
@@ -35,6 +37,9 @@ pub struct SideRuntime {
     pub field_types: BTreeMap<String, FieldType>,
     /// Whether created artifacts, comments and attachments can carry their source identity.
     pub tags_source: bool,
+    /// The tracker rejects a write based on a stale version, so the version a write returns
+    /// holds nothing but that write (and may be skipped by change detection).
+    pub optimistic_locking: bool,
     /// Whether comments can be read and written.
     pub comments: bool,
     /// Whether attachments can be read and written.
@@ -96,6 +101,14 @@ impl IntegrationRuntime {
             .ok_or_else(|| SyncError::Configuration("integration has no id".into()))?;
         let left_collection = store.collection(integration.left).await?;
         let model = store.model(left_collection.model).await?;
+        let filter_problems: Vec<String> = integration
+            .filters
+            .iter()
+            .filter_map(|f| f.problem(&model))
+            .collect();
+        if !filter_problems.is_empty() {
+            return Err(SyncError::InvalidFilter(filter_problems.join("; ")));
+        }
         let left = load_side(store, registry, &model, Side::Left, integration.left).await?;
         let right = load_side(store, registry, &model, Side::Right, integration.right).await?;
         Ok(Self {
@@ -189,7 +202,9 @@ async fn load_side(
     Ok(SideRuntime {
         side,
         repository,
+        collection: collection_id,
         tags_source: descriptor.can(Capability::SourceIdentity),
+        optimistic_locking: descriptor.can(Capability::OptimisticLocking),
         comments: descriptor.can(Capability::Comments),
         attachments: descriptor.can(Capability::Attachments),
         connector,

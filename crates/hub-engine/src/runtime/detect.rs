@@ -2,12 +2,14 @@
 //!
 //! Trackers report times to the second, so each poll re-reads a small overlap before the
 //! watermark and skips what it already queued there (`id@version` keys kept with the
-//! watermark). A full scan re-reads everything on its own, longer interval, to catch changes a
+//! watermark). An artifact still at the version the hub last synchronized (the echo of the
+//! hub's own write) is not queued. A full scan re-reads everything on its own, longer interval, to catch changes a
 //! tracker does not mark as updates and artifacts that newly match the collection.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use hub_domain::JobId;
 use hub_domain::integration::Side;
 use hub_domain::pair::ArtifactRef;
 use hub_store::Store;
@@ -24,6 +26,7 @@ pub async fn detect_side(
     side: Side,
     overlap: Duration,
     full_scan: bool,
+    job: Option<JobId>,
 ) -> Result<usize, SyncError> {
     let s = rt.side(side);
     let mark = store.watermark(rt.id, side).await?;
@@ -41,10 +44,19 @@ pub async fn detect_side(
         let changes = retry::read(|| s.connector.changed_since(&s.scope, since, page.as_deref()))
             .await
             .on(s.name())?;
+        let synchronized = if full_scan {
+            Default::default()
+        } else {
+            let ids: Vec<String> = changes.items.iter().map(|i| i.id.clone()).collect();
+            store
+                .paired_versions(rt.id, side, s.repository, &ids)
+                .await?
+        };
         let mut refs = Vec::with_capacity(changes.items.len());
         for item in &changes.items {
             let key = format!("{}@{}", item.id, item.version);
-            if full_scan || !mark.seen.contains(&key) {
+            let in_step = synchronized.get(&item.id) == Some(&item.version);
+            if full_scan || (!in_step && !mark.seen.contains(&key)) {
                 refs.push(ArtifactRef {
                     repository: s.repository,
                     id: item.id.clone(),
@@ -54,6 +66,9 @@ pub async fn detect_side(
             keys.push((item.updated_at, key));
         }
         queued += store.enqueue_changes(rt.id, &refs).await?;
+        if let Some(job) = job {
+            store.job_progress(job, keys.len() as u64).await?;
+        }
         match changes.next {
             Some(next) => page = Some(next),
             None => break,

@@ -56,6 +56,9 @@ pub enum SyncError {
     /// The integration's configuration cannot be used.
     #[error("{0}")]
     Configuration(String),
+    /// An artifact filter of the integration cannot be evaluated.
+    #[error("{0}")]
+    InvalidFilter(String),
 }
 
 /// What to do with the activity after a failure.
@@ -83,6 +86,7 @@ impl SyncError {
             SyncError::PairChanged => ErrorCode::warning(17004),
             SyncError::Store(e) => e.code(),
             SyncError::Configuration(_) => ErrorCode::error(17002),
+            SyncError::InvalidFilter(_) => ErrorCode::error(1409),
         }
     }
 
@@ -101,7 +105,8 @@ impl SyncError {
             | SyncError::Conflict { .. }
             | SyncError::TwinDeleted { .. }
             | SyncError::ConflictingAssociation { .. }
-            | SyncError::Configuration(_) => Retry::Never,
+            | SyncError::Configuration(_)
+            | SyncError::InvalidFilter(_) => Retry::Never,
         }
     }
 }

@@ -8,6 +8,7 @@
 use chrono::Utc;
 use hub_connector::ErrorClass;
 use hub_connector::types::{Artifact, NewArtifact};
+use hub_domain::filter::eligible;
 use hub_domain::integration::Side;
 use hub_domain::model::{FieldValue, ModelValues};
 use hub_domain::pair::{ArtifactPair, ArtifactRef, PairSide};
@@ -107,11 +108,15 @@ async fn create_twin(
         debug!(project = %source.project, "no route for the project; not synchronized");
         return Ok(Outcome::Done);
     };
+    let values = project_values(store, rt, from, &source).await?;
+    if !eligible(&rt.integration.filters, from, &values, false) {
+        debug!(artifact = %source.formatted_id, "does not match the artifact filter; no twin");
+        return Ok(Outcome::Done);
+    }
     let identity = source_identity(rt, source_ref);
     let (identity, resumed) = store
         .open_creation_intent(rt.id, source_ref, &identity)
         .await?;
-    let values = project_values(store, rt, from, &source).await?;
     let found = if resumed && dst.tags_source {
         retry::read(|| dst.connector.find_by_source(&dst.scope, &identity))
             .await
@@ -258,10 +263,14 @@ async fn sync_pair(
         .ok_or_else(|| SyncError::Configuration("pair without id".into()))?;
     let _held = rt.pair_locks.lock(pair_id.0).await;
     // Another worker may have synchronized the pair while this one waited: start from its state.
-    let record = store
-        .pair_record(rt.id, &record.pair.left.artifact)
-        .await?
-        .ok_or(SyncError::PairChanged)?;
+    let record = match store.pair_revision(pair_id).await? {
+        Some(revision) if revision == record.revision => record,
+        Some(_) => store
+            .pair_record_by_id(pair_id)
+            .await?
+            .ok_or(SyncError::PairChanged)?,
+        None => return Err(SyncError::PairChanged),
+    };
     let pair = &record.pair;
     let mut snapshot = PairSnapshot::decode(record.snapshot.as_deref())
         .map_err(|e| SyncError::Configuration(format!("unreadable pair snapshot: {e}")))?;
@@ -279,6 +288,15 @@ async fn sync_pair(
         })?;
     let left_values = project_values(store, rt, Side::Left, &left).await?;
     let right_values = project_values(store, rt, Side::Right, &right).await?;
+    let filters = &rt.integration.filters;
+    if !eligible(filters, Side::Left, &left_values, true)
+        || !eligible(filters, Side::Right, &right_values, true)
+    {
+        // Paused while it does not match: the snapshot stays, so what changed meanwhile flows
+        // once the artifact matches again.
+        debug!(pair = %pair_id.0, "an artifact of the pair does not match the filter for updates");
+        return Ok(Outcome::Done);
+    }
     let planned = plan(
         SideView {
             snapshot: &snapshot.left,
@@ -296,6 +314,7 @@ async fn sync_pair(
     let mut next_left = planned.left_snapshot.clone();
     let mut next_right = planned.right_snapshot.clone();
     let mut held = Vec::new();
+    let (mut left_version, mut right_version) = (left.version.clone(), right.version.clone());
     for (to, changes, version) in [
         (Side::Right, &planned.to_right, &right.version),
         (Side::Left, &planned.to_left, &left.version),
@@ -308,7 +327,15 @@ async fn sync_pair(
         } else {
             &left.id
         };
-        let unresolved = write(store, rt, to, id, version, changes).await?;
+        let (unresolved, written) = write(store, rt, to, id, version, changes).await?;
+        // The version after the hub's own write: change detection skips it, so the write does
+        // not come back as a change to process.
+        if let Some(written) = written {
+            match to {
+                Side::Left => left_version = written,
+                Side::Right => right_version = written,
+            }
+        }
         for field in &unresolved {
             restore(&mut next_left, &snapshot.left, field);
             restore(&mut next_right, &snapshot.right, field);
@@ -330,8 +357,8 @@ async fn sync_pair(
         .update_pair_sync(
             pair_id,
             record.revision,
-            Some(&left.version),
-            Some(&right.version),
+            Some(&left_version),
+            Some(&right_version),
             &snapshot.encode(),
         )
         .await?;
@@ -351,7 +378,8 @@ async fn sync_pair(
     })
 }
 
-/// Writes model changes to one side; returns relationship fields held back.
+/// Writes model changes to one side; returns relationship fields held back and the version
+/// the write produced (none when nothing was written).
 async fn write(
     store: &Store,
     rt: &IntegrationRuntime,
@@ -359,18 +387,23 @@ async fn write(
     id: &str,
     version: &str,
     changes: &ModelValues,
-) -> Result<Vec<String>, SyncError> {
+) -> Result<(Vec<String>, Option<String>), SyncError> {
     let side = rt.side(to);
     let mut out = changes.clone();
     let unresolved = links::resolve(store, rt, to, &mut out).await?;
     let fields = from_model(&side.mapping, &rt.model, &out, &side.field_types)?;
-    if !fields.is_empty() {
-        side.connector
-            .update(id, Some(version), &fields)
-            .await
-            .on(side.name())?;
+    if fields.is_empty() {
+        return Ok((unresolved, None));
     }
-    Ok(unresolved)
+    let written = side
+        .connector
+        .update(id, Some(version), &fields)
+        .await
+        .on(side.name())?;
+    // Without optimistic locking the write may have landed on top of someone else's edit, whose
+    // version must still be seen as a change.
+    let version = side.optimistic_locking.then_some(written.version);
+    Ok((unresolved, version))
 }
 
 fn restore(next: &mut ModelValues, previous: &ModelValues, field: &str) {

@@ -12,7 +12,8 @@ use hub_domain::activity::Activity;
 use hub_domain::activity::ActivityState;
 use hub_domain::blocker::BlockerScope;
 use hub_domain::integration::{ChangeDetection, Side};
-use hub_domain::{ActivityId, IntegrationId, RepositoryId};
+use hub_domain::job::JobState;
+use hub_domain::{ActivityId, IntegrationId, JobId, RepositoryId};
 use hub_store::Store;
 use hub_store::queue::ActivityAction;
 use hub_store::sync_state::PairRecord;
@@ -22,16 +23,22 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tracing::{Instrument, info, info_span, warn};
 
-use super::context::IntegrationRuntime;
-use super::detect;
+use super::context::{self, IntegrationRuntime};
 use super::error::{Retry, SyncError};
 use super::process::{Outcome, process};
 use super::rate::RateLimiter;
 use super::schedule::Ticks;
+use super::{detect, mirror};
 use crate::effective_change_detection;
 
 /// 17002E: the integration's configuration cannot be used.
 const CONFIGURATION_INVALID: ErrorCode = ErrorCode::error(17002);
+/// The kind of the background job that records a full scan.
+pub const FULL_SCAN_JOB: &str = "full_scan";
+/// Finished background jobs kept as history.
+const JOB_HISTORY: u64 = 1_000;
+/// 1409E: an artifact filter of the integration cannot be used.
+const FILTER_INVALID: ErrorCode = ErrorCode::error(1409);
 /// Bounds one round of [`Engine::run_until_idle`] even if activities keep coming due.
 const MAX_BATCHES_PER_ROUND: usize = 10_000;
 /// How often blockers are re-validated by reloading the configuration.
@@ -169,18 +176,20 @@ impl Engine {
             {
                 Ok(rt) => {
                     let permits = Arc::new(Semaphore::new(rt.detection.max_concurrency as usize));
-                    self.store
-                        .clear_blocker(scope, CONFIGURATION_INVALID)
-                        .await?;
+                    for code in [CONFIGURATION_INVALID, FILTER_INVALID] {
+                        self.store.clear_blocker(scope, code).await?;
+                    }
                     let runtime = Arc::new(rt);
                     loaded.insert(id, Running { runtime, permits });
                 }
                 Err(e) => {
                     warn!(integration = %id, error = %e, "integration cannot start");
                     let message = e.to_string();
-                    self.store
-                        .raise_blocker(scope, CONFIGURATION_INVALID, &message)
-                        .await?;
+                    let code = match e {
+                        SyncError::InvalidFilter(_) => FILTER_INVALID,
+                        _ => CONFIGURATION_INVALID,
+                    };
+                    self.store.raise_blocker(scope, code, &message).await?;
                 }
             }
         }
@@ -246,24 +255,54 @@ impl Engine {
     }
 
     /// Polls both sides of an integration once (a full scan when `full`); returns how many
-    /// activities were queued.
+    /// activities were queued. With project mirroring, new projects are mirrored first and
+    /// their side is scanned in full so that their existing artifacts are found.
     pub async fn detect(&self, id: IntegrationId, full: bool) -> Result<usize, SyncError> {
-        let Some((rt, _)) = self.runtime(id).await else {
+        let Some((mut rt, _)) = self.runtime(id).await else {
             return Ok(0);
         };
+        let mut mirrored = None;
+        if let Some(from) = rt.integration.mirror_projects {
+            match mirror::mirror_projects(&self.store, &rt, from).await {
+                Ok(0) => {}
+                Ok(added) => {
+                    info!(integration = %id, added, "projects mirrored");
+                    self.load_running().await?;
+                    let Some((fresh, _)) = self.runtime(id).await else {
+                        return Ok(0);
+                    };
+                    rt = fresh;
+                    mirrored = Some(from);
+                }
+                Err(e) => {
+                    warn!(integration = %id, code = %e.code(), error = %e, "project mirroring failed; retrying next time");
+                }
+            }
+        }
         let mut queued = 0;
         for side in [Side::Left, Side::Right] {
-            let scan = full || detect::full_scan_due(&self.store, &rt, side).await?;
-            match detect::detect_side(&self.store, &rt, side, self.options.overlap, scan).await {
+            let scan = full
+                || mirrored == Some(side)
+                || detect::full_scan_due(&self.store, &rt, side).await?;
+            let job = if scan {
+                Some(self.start_scan_job(&rt, side).await?)
+            } else {
+                None
+            };
+            let result =
+                detect::detect_side(&self.store, &rt, side, self.options.overlap, scan, job).await;
+            if let Some(job) = job {
+                self.finish_scan_job(job, &result).await;
+            }
+            let repository = BlockerScope::Repository(rt.side(side).repository);
+            match result {
                 Ok(n) => {
                     queued += n;
-                    let repository = BlockerScope::Repository(rt.side(side).repository);
                     self.store
                         .clear_blocker(repository, ErrorClass::Auth.code())
                         .await?;
                 }
                 Err(SyncError::Connector { error, .. }) if error.class == ErrorClass::Auth => {
-                    let repository = BlockerScope::Repository(rt.side(side).repository);
                     self.store
                         .raise_blocker(repository, error.code(), &error.message)
                         .await?;
@@ -272,6 +311,42 @@ impl Engine {
             }
         }
         Ok(queued)
+    }
+
+    /// Records a full scan as a background job, so its progress can be watched.
+    async fn start_scan_job(
+        &self,
+        rt: &IntegrationRuntime,
+        side: Side,
+    ) -> Result<JobId, SyncError> {
+        let description = format!(
+            "Full scan of the {} side of '{}'",
+            context::side_name(side),
+            rt.integration.name
+        );
+        let job = self
+            .store
+            .create_job(FULL_SCAN_JOB, &description, None)
+            .await?;
+        self.store
+            .update_job(job, JobState::Running, 0, None)
+            .await?;
+        Ok(job)
+    }
+
+    async fn finish_scan_job(&self, job: JobId, result: &Result<usize, SyncError>) {
+        let (state, error) = match result {
+            Ok(_) => (JobState::Succeeded, None),
+            Err(e) => (JobState::Failed, Some(format!("{}: {e}", e.code()))),
+        };
+        let done = self.store.job(job).await.map_or(0, |j| j.done);
+        if let Err(e) = self
+            .store
+            .update_job(job, state, done, error.as_deref())
+            .await
+        {
+            warn!(error = %e, "could not record the end of the full scan job");
+        }
     }
 
     /// Claims and processes one batch of due activities; returns how many were processed.
@@ -298,11 +373,21 @@ impl Engine {
                 .map_err(|e| SyncError::Configuration(e.to_string()))?;
             let engine = self.clone();
             tasks.spawn(async move {
-                engine.run_activity(&rt, &activity).await;
+                let done = engine.run_activity(&rt, &activity).await;
                 drop(permit);
+                done.then_some(activity.id)
             });
         }
-        while tasks.join_next().await.is_some() {}
+        // Completions of a round are written together: one statement instead of one each.
+        let mut completed = Vec::with_capacity(count);
+        while let Some(joined) = tasks.join_next().await {
+            if let Ok(Some(id)) = joined {
+                completed.push(id);
+            }
+        }
+        if let Err(e) = self.store.complete_activities(&completed).await {
+            warn!(error = %e, "could not record completed activities; their leases will expire and they run again");
+        }
         Ok(count)
     }
 
@@ -323,7 +408,9 @@ impl Engine {
         Some(limiter.clone())
     }
 
-    async fn run_activity(&self, rt: &IntegrationRuntime, activity: &Activity) {
+    /// Processes one activity; returns `true` when it completed (the caller records that
+    /// with the rest of the round), having recorded any other outcome itself.
+    async fn run_activity(&self, rt: &IntegrationRuntime, activity: &Activity) -> bool {
         for side in [&rt.left, &rt.right] {
             if let Some(limiter) = self.limiter(side.repository, side.rate_limit_per_minute) {
                 limiter.acquire().await;
@@ -336,7 +423,7 @@ impl Engine {
         let _entered = span.enter();
         let now = Utc::now();
         let outcome = match result {
-            Ok(Outcome::Done) => self.store.complete_activity(activity.id).await,
+            Ok(Outcome::Done) => return true,
             Ok(Outcome::WaitingForTwins(fields)) => {
                 let message = format!(
                     "links in {} wait for their targets to be synchronized",
@@ -367,6 +454,7 @@ impl Engine {
         if let Err(e) = outcome {
             warn!(error = %e, "could not record the activity's outcome; its lease will expire and it runs again");
         }
+        false
     }
 
     fn backoff(&self, attempts: u32) -> chrono::Duration {
@@ -513,6 +601,9 @@ impl Engine {
             .await
         {
             warn!(error = %e, "could not prune completed activities");
+        }
+        if let Err(e) = self.store.prune_finished_jobs(JOB_HISTORY).await {
+            warn!(error = %e, "could not prune finished jobs");
         }
     }
 }

@@ -11,8 +11,9 @@ use hub_connector::Registry;
 use hub_connector::memory::{self, MemoryTracker};
 use hub_domain::IntegrationId;
 use hub_domain::collection::{Collection, CollectionSource};
+use hub_domain::filter::ArtifactFilter;
 use hub_domain::integration::{
-    ChangeDetection, ConflictStrategy, FieldFlow, Integration, IntegrationStyle,
+    ChangeDetection, ConflictStrategy, FieldFlow, Integration, IntegrationStyle, Side,
 };
 use hub_domain::mapping::{FieldMapping, Mapping, Transform};
 use hub_domain::model::{FieldType, Model, ModelField};
@@ -74,6 +75,8 @@ pub struct Config {
     pub attachment_max_bytes: Option<u64>,
     pub left_settings: serde_json::Value,
     pub right_settings: serde_json::Value,
+    pub filters: Vec<ArtifactFilter>,
+    pub mirror_projects: Option<Side>,
 }
 
 impl Default for Config {
@@ -86,6 +89,8 @@ impl Default for Config {
             attachment_max_bytes: None,
             left_settings: serde_json::Value::Null,
             right_settings: serde_json::Value::Null,
+            filters: Vec::new(),
+            mirror_projects: None,
         }
     }
 }
@@ -182,6 +187,8 @@ pub async fn setup_on(store: Store, config: Config) -> Setup {
         comment_flow: config.comment_flow,
         attachment_flow: config.attachment_flow,
         attachment_max_bytes: config.attachment_max_bytes,
+        filters: config.filters,
+        mirror_projects: config.mirror_projects,
         conflict_strategy: config.strategy,
         change_detection: ChangeDetection {
             interval_seconds: Some(1),

@@ -207,6 +207,8 @@ pub(crate) fn integration_view(name: Namer<'_>, i: &Integration) -> View {
         ("attachment_max_bytes", json(&i.attachment_max_bytes)),
         ("conflict_strategy", json(&i.conflict_strategy)),
         ("change_detection", json(&i.change_detection)),
+        ("filter", json(&i.filters)),
+        ("mirror_projects", json(&i.mirror_projects)),
     ]
 }
 

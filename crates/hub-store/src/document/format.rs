@@ -7,8 +7,9 @@
 
 use std::collections::BTreeMap;
 
+use hub_domain::filter::{ArtifactFilter, FilterOperator};
 use hub_domain::integration::{
-    ChangeDetection, ConflictStrategy, FieldFlow, IntegrationStyle, Route,
+    ChangeDetection, ConflictStrategy, FieldFlow, IntegrationStyle, Route, Side,
 };
 use hub_domain::mapping::{FieldMapping, Transform};
 use hub_domain::model::{FieldType, FieldValue, ModelField};
@@ -169,6 +170,35 @@ pub(crate) struct IntegrationDoc {
     pub conflict_strategy: Option<ConflictStrategy>,
     #[serde(default)]
     pub change_detection: ChangeDetectionDoc,
+    #[serde(default, rename = "filter")]
+    pub filters: Vec<FilterDoc>,
+    #[serde(default)]
+    pub mirror_projects: Option<Side>,
+}
+
+/// `[[integration.filter]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FilterDoc {
+    pub side: Side,
+    pub field: String,
+    pub operator: FilterOperator,
+    #[serde(default)]
+    pub values: Vec<String>,
+    #[serde(default)]
+    pub applies_to_updates: bool,
+}
+
+impl From<&FilterDoc> for ArtifactFilter {
+    fn from(f: &FilterDoc) -> Self {
+        ArtifactFilter {
+            side: f.side,
+            field: f.field.clone(),
+            operator: f.operator,
+            values: f.values.clone(),
+            applies_to_updates: f.applies_to_updates,
+        }
+    }
 }
 
 /// `[[integration.route]]`.

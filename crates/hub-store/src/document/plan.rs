@@ -164,7 +164,7 @@ fn file_field(kind: ObjectKind, in_mapping: bool, field: &str) -> String {
         (ObjectKind::Integration, _) => rename(
             "field_flows",
             "field_flow",
-            &rename("routes", "route", field),
+            &rename("routes", "route", &rename("filters", "filter", field)),
         ),
         (ObjectKind::Repository, _) => field.to_owned(),
     }
@@ -450,6 +450,31 @@ impl Planner<'_> {
                 );
                 self.problems.push(problem);
             }
+            let filter_problems: Vec<(usize, String)> = left
+                .and_then(|l| self.model_of_collection(l))
+                .map(|model| {
+                    desired
+                        .filters
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, f)| {
+                            let reason = f.problem(model)?;
+                            Some((i, format!("model '{}': {reason}", model.name)))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (i, reason) in filter_problems {
+                let problem = self.doc.problem(
+                    hub::VALIDATION_FAILED,
+                    ObjectKind::Integration,
+                    index,
+                    &d.name,
+                    Some(&format!("filter[{i}].field")),
+                    reason,
+                );
+                self.problems.push(problem);
+            }
             let action = compare(
                 integration_view(&|k, i| self.reg.name(k, i), &desired),
                 stored.map(|s| integration_view(&|k, i| self.reg.name(k, i), s)),
@@ -512,6 +537,8 @@ fn integration_of(
             .as_ref()
             .map_or(FieldFlow::Both, Into::into),
         attachment_max_bytes: d.attachment_max_bytes,
+        filters: d.filters.iter().map(Into::into).collect(),
+        mirror_projects: d.mirror_projects,
         conflict_strategy: d
             .conflict_strategy
             .unwrap_or(hub_domain::integration::ConflictStrategy::MostRecentWins),
