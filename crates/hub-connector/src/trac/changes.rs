@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 
 use super::TracConnector;
 use super::codec;
+use super::tickets::query_value;
 use crate::connector::Result;
 use crate::error::{ConnectorError, ErrorClass};
 use crate::types::{Artifact, ArtifactScope, ChangePage, ChangedArtifact};
@@ -70,7 +71,12 @@ fn query(scope: &ArtifactScope, from: Option<DateTime<Utc>>) -> String {
         ));
     }
     if !scope.artifact_types.is_empty() {
-        parts.push(format!("type={}", scope.artifact_types.join("|")));
+        let types: Vec<String> = scope
+            .artifact_types
+            .iter()
+            .map(|t| query_value(t))
+            .collect();
+        parts.push(format!("type={}", types.join("|")));
     }
     parts.join("&")
 }

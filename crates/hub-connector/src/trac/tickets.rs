@@ -174,7 +174,7 @@ pub fn ticket_number(id: &str) -> Result<i64> {
 }
 
 /// A value inside a `ticket.query` string: `&`, `|` and `\` are escaped with a backslash.
-fn query_value(value: &str) -> String {
+pub(super) fn query_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         if matches!(c, '&' | '|' | '\\') {
