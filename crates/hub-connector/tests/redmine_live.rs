@@ -43,7 +43,7 @@ fn instance() -> (String, String) {
     })
 }
 
-/// The instance `cargo xtask services up redmine-a` recorded, if its key file is there.
+/// The instance `cargo xtask services up redmine-a` recorded, if it still listens.
 fn recorded_instance() -> Option<(String, String)> {
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
@@ -51,6 +51,9 @@ fn recorded_instance() -> Option<(String, String)> {
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
     let record = std::fs::read_to_string(cache.join("syncline/services/redmine-a.json")).ok()?;
     let record: serde_json::Value = serde_json::from_str(&record).ok()?;
+    let port = u16::try_from(record["port"].as_u64()?).ok()?;
+    // A record of a server that has died since is no instance.
+    std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     let dir = PathBuf::from(record["dir"].as_str()?);
     let key = std::fs::read_to_string(dir.join("api_key")).ok()?;
     Some((
