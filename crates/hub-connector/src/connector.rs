@@ -127,6 +127,20 @@ pub trait Connector: Send + Sync + 'static {
         unsupported("perform workflow transitions")
     }
 
+    /// The tracker field holding the workflow state. It is never written directly: the engine
+    /// moves an artifact to another state through transitions.
+    fn state_field(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Every transition of the workflow of `artifact_type` in `project`, with the states each
+    /// starts from, so that the engine can walk the shortest path to a state that is not
+    /// directly reachable. Without it, only direct transitions are used.
+    async fn workflow(&self, project: &str, artifact_type: &str) -> Result<Vec<WorkflowEdge>> {
+        let _ = (project, artifact_type);
+        unsupported("describe the workflow")
+    }
+
     /// Fields persons can be searched by (`email`, `username`, `display_name`).
     async fn person_search_fields(&self) -> Result<Vec<String>> {
         unsupported("search persons")

@@ -206,6 +206,15 @@ pub struct Transition {
     pub to_state: String,
 }
 
+/// One edge of a workflow: a transition and a state it can start from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowEdge {
+    /// The state the transition starts from.
+    pub from_state: String,
+    /// The transition.
+    pub transition: Transition,
+}
+
 /// How to look a person up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonQuery {

@@ -257,6 +257,19 @@ impl Connector for MemoryConnector {
             .await
     }
 
+    fn state_field(&self) -> Option<&'static str> {
+        Some(schema::STATUS)
+    }
+
+    async fn workflow(&self, project: &str, artifact_type: &str) -> Result<Vec<WorkflowEdge>> {
+        self.require(Capability::Transitions)?;
+        self.read(CallKind::Transitions, |s| {
+            s.schema_of(project, artifact_type)
+        })
+        .await?;
+        Ok(schema::workflow())
+    }
+
     async fn perform_transition(&self, id: &str, transition_id: &str) -> Result<Artifact> {
         self.require(Capability::Transitions)?;
         self.write(CallKind::PerformTransition, |s| {

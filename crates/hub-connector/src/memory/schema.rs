@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use hub_domain::model::FieldType;
 
-use crate::types::{ArtifactType, FieldSchema, Schema, Transition};
+use crate::types::{ArtifactType, FieldSchema, Schema, Transition, WorkflowEdge};
 
 /// Field id of the workflow state.
 pub const STATUS: &str = "status";
@@ -77,6 +77,23 @@ pub(crate) fn transitions_from(state: &str) -> Vec<Transition> {
             id: step.id.to_owned(),
             name: step.name.to_owned(),
             to_state: step.to.to_owned(),
+        })
+        .collect()
+}
+
+/// The whole workflow: each transition once per state it starts from.
+pub(crate) fn workflow() -> Vec<WorkflowEdge> {
+    WORKFLOW
+        .iter()
+        .flat_map(|step| {
+            step.from.iter().map(|from| WorkflowEdge {
+                from_state: (*from).to_owned(),
+                transition: Transition {
+                    id: step.id.to_owned(),
+                    name: step.name.to_owned(),
+                    to_state: step.to.to_owned(),
+                },
+            })
         })
         .collect()
 }

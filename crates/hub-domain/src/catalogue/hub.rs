@@ -32,6 +32,10 @@ pub const TLS_INVALID: ErrorCode = ErrorCode::error(90031);
 pub const VALIDATION_FAILED: ErrorCode = ErrorCode::error(90040);
 /// A configuration object refers to one that does not exist.
 pub const REFERENCE_MISSING: ErrorCode = ErrorCode::error(90041);
+/// No person of the target repository matches the person of the source artifact.
+pub const PERSON_NOT_FOUND: ErrorCode = ErrorCode::error(90050);
+/// A state transition failed or the target state cannot be reached (re-built catalogue entry).
+pub const STATE_TRANSITION_FAILED: ErrorCode = ErrorCode::error(17021);
 
 pub(super) static ENTRIES: &[CatalogueEntry] = &[
     CatalogueEntry {
@@ -105,5 +109,16 @@ pub(super) static ENTRIES: &[CatalogueEntry] = &[
         description: "A configuration object points at another that was deleted or never \
                       created.",
         user_action: "Create the missing object or change the reference.",
+    },
+    CatalogueEntry {
+        code: PERSON_NOT_FOUND,
+        message: "No person in {repository} matches '{person}'.",
+        description: "The hub maps people between repositories by e-mail address, then user \
+                      name, then display name. None of them found the person in the target \
+                      repository, so the artifact was not changed there: an assignee or \
+                      reporter is never cleared silently.",
+        user_action: "Create the person (or give them the same e-mail address) in the target \
+                      repository, or correct the person on the source artifact; then retry \
+                      the activity.",
     },
 ];
