@@ -34,11 +34,14 @@ pub(crate) fn token(c: &[char], i: usize) -> Option<usize> {
             .all(|(k, ch)| c.get(i + k) == Some(&ch))
     };
     for mark in [
-        "'''''", "'''", "''", "__", "~~", ",,", "{{{", "}}}", "[[", "^", "`", "[",
+        "'''''", "'''", "''", "__", "~~", ",,", "{{{", "}}}", "^", "`",
     ] {
         if starts(mark) {
             return Some(mark.chars().count());
         }
+    }
+    if c[i] == '[' {
+        return bracket_token(c, i);
     }
     let prev_word = i > 0 && c[i - 1].is_alphanumeric();
     if prev_word {
@@ -51,6 +54,22 @@ pub(crate) fn token(c: &[char], i: usize) -> Option<usize> {
         return Some(prefix.len());
     }
     camel_case(c, i)
+}
+
+/// Longest `[…]` or `[[…]]` read as a link or macro; longer ones are text. The bound keeps
+/// reading and escaping linear on text full of brackets.
+const MAX_BRACKET: usize = 512;
+
+/// `[[` before a `]]`, or `[` before a link target and `]`: Trac shows a `!` before
+/// anything else.
+fn bracket_token(c: &[char], i: usize) -> Option<usize> {
+    let c = &c[..c.len().min(i + MAX_BRACKET)];
+    if c.get(i + 1) == Some(&'[') {
+        return closed(c, i + 2, "]]").map(|_| 2);
+    }
+    let (body, _) = closed(c, i + 1, "]")?;
+    let target = body.split(' ').next().unwrap_or("");
+    linkable(target).then_some(1)
 }
 
 /// A WikiPageName (`WikiStart`, `TracGuide`): two or more capitalised humps.
@@ -183,7 +202,8 @@ impl State {
         let found = match self.failed.get(end) {
             _ if end.is_empty() => None,
             Some((f, line_end)) if *f <= from && from < *line_end => None,
-            _ => match closed(c, from, end) {
+            _ => match closed(window(c, i, end), from, end) {
+                None if end.starts_with(']') => None,
                 None => {
                     let line_end = c[from..]
                         .iter()
@@ -217,6 +237,15 @@ impl State {
             self.close_top();
         }
         self.base
+    }
+}
+
+/// The characters a closing `end` is searched in: brackets are bounded by [`MAX_BRACKET`].
+fn window<'c>(c: &'c [char], i: usize, end: &str) -> &'c [char] {
+    if end.starts_with(']') {
+        &c[..c.len().min(i + MAX_BRACKET)]
+    } else {
+        c
     }
 }
 
