@@ -40,6 +40,10 @@ pub struct SideRuntime {
     /// The tracker rejects a write based on a stale version, so the version a write returns
     /// holds nothing but that write (and may be skipped by change detection).
     pub optimistic_locking: bool,
+    /// Whether persons can be searched (for reconciliation).
+    pub persons: bool,
+    /// The tracker field holding the workflow state, moved only through transitions.
+    pub state_field: Option<&'static str>,
     /// Whether comments can be read and written.
     pub comments: bool,
     /// Whether attachments can be read and written.
@@ -86,6 +90,8 @@ pub struct IntegrationRuntime {
     pub detection: EffectiveChangeDetection,
     /// One worker at a time per pair.
     pub pair_locks: super::pair_lock::PairLocks,
+    /// Persons found in the target repositories.
+    pub people: super::people_cache::PeopleCache,
 }
 
 impl IntegrationRuntime {
@@ -119,6 +125,7 @@ impl IntegrationRuntime {
             right,
             detection,
             pair_locks: Default::default(),
+            people: Default::default(),
         })
     }
 
@@ -205,6 +212,8 @@ async fn load_side(
         collection: collection_id,
         tags_source: descriptor.can(Capability::SourceIdentity),
         optimistic_locking: descriptor.can(Capability::OptimisticLocking),
+        persons: descriptor.can(Capability::Persons),
+        state_field: connector.state_field(),
         comments: descriptor.can(Capability::Comments),
         attachments: descriptor.can(Capability::Attachments),
         connector,

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use hub_connector::{ConnectorError, ErrorClass};
 use hub_domain::ErrorCode;
+use hub_domain::catalogue::hub;
 use hub_store::StoreError;
 
 use crate::sync::transform::TransformError;
@@ -56,6 +57,28 @@ pub enum SyncError {
     /// The integration's configuration cannot be used.
     #[error("{0}")]
     Configuration(String),
+    /// No person of the target repository matches.
+    #[error(
+        "no person in the {side} repository matches {person} (by e-mail, user name or display name)"
+    )]
+    PersonNotFound {
+        /// The target side.
+        side: &'static str,
+        /// The person, as named on the source artifact.
+        person: String,
+    },
+    /// The workflow offers no way to the state.
+    #[error(
+        "{artifact} cannot move from state '{from}' to '{to}': no allowed transitions lead there"
+    )]
+    StateUnreachable {
+        /// The artifact.
+        artifact: String,
+        /// Its state.
+        from: String,
+        /// The state it should reach.
+        to: String,
+    },
     /// An artifact filter of the integration cannot be evaluated.
     #[error("{0}")]
     InvalidFilter(String),
@@ -87,6 +110,8 @@ impl SyncError {
             SyncError::Store(e) => e.code(),
             SyncError::Configuration(_) => ErrorCode::error(17002),
             SyncError::InvalidFilter(_) => ErrorCode::error(1409),
+            SyncError::PersonNotFound { .. } => hub::PERSON_NOT_FOUND,
+            SyncError::StateUnreachable { .. } => hub::STATE_TRANSITION_FAILED,
         }
     }
 
@@ -107,6 +132,8 @@ impl SyncError {
             | SyncError::ConflictingAssociation { .. }
             | SyncError::Configuration(_)
             | SyncError::InvalidFilter(_) => Retry::Never,
+            // People and workflows are fixed by administrators; retrying later may succeed.
+            SyncError::PersonNotFound { .. } | SyncError::StateUnreachable { .. } => Retry::Backoff,
         }
     }
 }

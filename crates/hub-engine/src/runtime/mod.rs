@@ -13,11 +13,14 @@ mod links;
 mod mirror;
 mod pair_lock;
 mod parts;
+mod people;
+pub mod people_cache;
 pub mod process;
 pub mod rate;
 mod retry;
 pub mod schedule;
 pub mod snapshot;
+mod states;
 mod worker;
 
 pub use context::IntegrationRuntime;

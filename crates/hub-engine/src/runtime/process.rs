@@ -19,7 +19,8 @@ use tracing::debug;
 use super::context::IntegrationRuntime;
 use super::error::{OnSide, SyncError};
 use super::snapshot::PairSnapshot;
-use super::{flow, links, parts, retry};
+use super::{flow, links, parts, people as reconcile, retry, states};
+use crate::sync::people;
 use crate::sync::plan::{SideView, plan};
 use crate::sync::transform::{from_model, to_model};
 
@@ -129,12 +130,18 @@ async fn create_twin(
         None => {
             let mut out = flow::flowing(&rt.integration.field_flows, from, &values);
             links::resolve(store, rt, to, &mut out).await?;
+            reconcile::reconcile(rt, to, &mut out).await?;
             for field in &rt.model.fields {
                 if !values.contains_key(&field.name) {
                     out.insert(field.name.clone(), FieldValue::Null);
                 }
             }
-            let fields = from_model(&dst.mapping, &rt.model, &out, &dst.field_types)?;
+            let mut fields = from_model(&dst.mapping, &rt.model, &out, &dst.field_types)?;
+            // A new artifact starts in its workflow's first state; the pair sync that follows
+            // walks it to the source's state.
+            if let Some(state_field) = dst.state_field {
+                fields.remove(state_field);
+            }
             let artifact_type = dst
                 .scope
                 .artifact_types
@@ -187,9 +194,18 @@ async fn record_pair(
     // (links to twins not created yet, or values of a twin found after a crash, whose write we
     // cannot see) still differs and flows in the pair sync that follows.
     let target_values = project_values(store, rt, to, &created).await?;
+    let source_values = project_values(store, rt, from, source).await?;
+    let (twin_agreed, source_agreed) = (
+        people::identities(&target_values),
+        people::agreed_by_source(&source_values, &target_values),
+    );
+    let (left, right) = match from {
+        Side::Left => (source_agreed, twin_agreed),
+        Side::Right => (twin_agreed, source_agreed),
+    };
     let snapshot = PairSnapshot {
-        left: target_values.clone(),
-        right: target_values,
+        left,
+        right,
         ..PairSnapshot::default()
     };
     let target_ref = ArtifactRef {
@@ -286,8 +302,14 @@ async fn sync_pair(
             side: "right",
             artifact: pair.right.formatted_id.clone(),
         })?;
-    let left_values = project_values(store, rt, Side::Left, &left).await?;
-    let right_values = project_values(store, rt, Side::Right, &right).await?;
+    let left_full = project_values(store, rt, Side::Left, &left).await?;
+    let right_full = project_values(store, rt, Side::Right, &right).await?;
+    let (left_values, right_values) = (
+        people::identities(&left_full),
+        people::identities(&right_full),
+    );
+    snapshot.left = people::identities(&snapshot.left);
+    snapshot.right = people::identities(&snapshot.right);
     let filters = &rt.integration.filters;
     if !eligible(filters, Side::Left, &left_values, true)
         || !eligible(filters, Side::Right, &right_values, true)
@@ -315,19 +337,19 @@ async fn sync_pair(
     let mut next_right = planned.right_snapshot.clone();
     let mut held = Vec::new();
     let (mut left_version, mut right_version) = (left.version.clone(), right.version.clone());
-    for (to, changes, version) in [
-        (Side::Right, &planned.to_right, &right.version),
-        (Side::Left, &planned.to_left, &left.version),
+    for (to, changes, target, source) in [
+        (Side::Right, &planned.to_right, &right, &left_full),
+        (Side::Left, &planned.to_left, &left, &right_full),
     ] {
         if changes.is_empty() {
             continue;
         }
-        let id = if to == Side::Right {
-            &right.id
-        } else {
-            &left.id
+        let changes = people::with_full_people(changes, source);
+        let next = match to {
+            Side::Left => &mut next_left,
+            Side::Right => &mut next_right,
         };
-        let (unresolved, written) = write(store, rt, to, id, version, changes).await?;
+        let (unresolved, written) = write(store, rt, to, target, &changes, next).await?;
         // The version after the hub's own write: change detection skips it, so the write does
         // not come back as a change to process.
         if let Some(written) = written {
@@ -378,31 +400,51 @@ async fn sync_pair(
     })
 }
 
-/// Writes model changes to one side; returns relationship fields held back and the version
-/// the write produced (none when nothing was written).
+/// Writes model changes to one side: fields by an update, the workflow state by transitions.
+/// Persons are reconciled with the target's, and `next` (the target's next snapshot) records
+/// the ones written. Returns relationship fields held back and the version the write produced
+/// (none when nothing was written or the version cannot be trusted to hold only this write).
 async fn write(
     store: &Store,
     rt: &IntegrationRuntime,
     to: Side,
-    id: &str,
-    version: &str,
+    target: &Artifact,
     changes: &ModelValues,
+    next: &mut ModelValues,
 ) -> Result<(Vec<String>, Option<String>), SyncError> {
     let side = rt.side(to);
     let mut out = changes.clone();
     let unresolved = links::resolve(store, rt, to, &mut out).await?;
-    let fields = from_model(&side.mapping, &rt.model, &out, &side.field_types)?;
-    if fields.is_empty() {
-        return Ok((unresolved, None));
+    reconcile::reconcile(rt, to, &mut out).await?;
+    for (field, value) in people::identities(&out) {
+        if next.contains_key(&field) {
+            next.insert(field, value);
+        }
     }
-    let written = side
-        .connector
-        .update(id, Some(version), &fields)
-        .await
-        .on(side.name())?;
+    let mut fields = from_model(&side.mapping, &rt.model, &out, &side.field_types)?;
+    let state = side
+        .state_field
+        .and_then(|f| fields.remove(f).map(|v| (f, v)));
+    let mut written = None;
+    if !fields.is_empty() {
+        let updated = side
+            .connector
+            .update(&target.id, Some(&target.version), &fields)
+            .await
+            .on(side.name())?;
+        written = Some(updated);
+    }
+    if let Some((field, value)) = state
+        && let Some(wanted) = states::state_of(Some(&value))
+        && let Some(moved) = states::move_to(rt, to, target, field, &wanted).await?
+    {
+        written = Some(moved);
+    }
     // Without optimistic locking the write may have landed on top of someone else's edit, whose
     // version must still be seen as a change.
-    let version = side.optimistic_locking.then_some(written.version);
+    let version = written
+        .filter(|_| side.optimistic_locking)
+        .map(|a| a.version);
     Ok((unresolved, version))
 }
 

@@ -3,5 +3,7 @@
 //! feeds values in and carries the decisions out.
 
 mod convert;
+pub mod people;
 pub mod plan;
+pub mod states;
 pub mod transform;

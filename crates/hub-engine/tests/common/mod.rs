@@ -63,6 +63,9 @@ fn options(name: &str) -> Vec<String> {
         "labels" => ["backend", "frontend", "docs", "security", "performance"]
             .map(String::from)
             .to_vec(),
+        "status" => ["new", "in_progress", "resolved", "closed", "rejected"]
+            .map(String::from)
+            .to_vec(),
         _ => vec![],
     }
 }
@@ -77,6 +80,8 @@ pub struct Config {
     pub right_settings: serde_json::Value,
     pub filters: Vec<ArtifactFilter>,
     pub mirror_projects: Option<Side>,
+    /// Model fields beyond [`FIELDS`], mapped one to one like them (e.g. `assignee`, `status`).
+    pub extra_fields: Vec<(&'static str, FieldType)>,
 }
 
 impl Default for Config {
@@ -91,6 +96,7 @@ impl Default for Config {
             right_settings: serde_json::Value::Null,
             filters: Vec::new(),
             mirror_projects: None,
+            extra_fields: Vec::new(),
         }
     }
 }
@@ -106,6 +112,7 @@ pub async fn setup_on(store: Store, config: Config) -> Setup {
         name: unique("model"),
         fields: FIELDS
             .iter()
+            .chain(&config.extra_fields)
             .map(|(name, t)| ModelField {
                 name: (*name).into(),
                 field_type: *t,
@@ -163,6 +170,7 @@ pub async fn setup_on(store: Store, config: Config) -> Setup {
             model,
             fields: FIELDS
                 .iter()
+                .chain(&config.extra_fields)
                 .map(|(name, _)| FieldMapping {
                     collection_field: (*name).into(),
                     model_field: (*name).into(),
