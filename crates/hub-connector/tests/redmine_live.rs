@@ -17,6 +17,7 @@ use hub_connector::conformance::Conformance;
 use hub_connector::redmine::{self, RedmineConnector, RedmineSettings};
 use hub_connector::types::{
     ArtifactScope, ChangedArtifact, ConnectionSettings, NewArtifact, NewComment, PersonQuery,
+    WorkflowEdge,
 };
 use hub_connector::{Capability, Connector, ErrorClass, Registry};
 use hub_domain::model::FieldValue;
@@ -362,6 +363,61 @@ async fn a_status_the_workflow_does_not_offer_is_refused() {
         .await
         .unwrap_err();
     assert_eq!(err.class, ErrorClass::InvalidValue, "{err}");
+}
+
+/// The edge of `workflow` from `from` to `to`.
+fn edge<'a>(workflow: &'a [WorkflowEdge], from: &str, to: &str) -> &'a WorkflowEdge {
+    workflow
+        .iter()
+        .find(|e| e.from_state == from && e.transition.to_state == to)
+        .unwrap_or_else(|| panic!("no edge {from} -> {to} in {workflow:?}"))
+}
+
+#[tokio::test]
+async fn the_workflow_read_from_issues_is_a_path_redmine_accepts() {
+    let connector = connector(100);
+    assert_eq!(connector.state_field(), Some("status"));
+    let walker = create(&connector, &unique("workflow walker")).await;
+    // An issue in "In Progress", so that the project shows the edges from there too.
+    let sample = create(&connector, &unique("workflow sample")).await;
+    let offered = connector.transitions(&sample.id).await.unwrap();
+    let start = offered.iter().find(|t| t.to_state == "In Progress");
+    let start = start.unwrap_or_else(|| panic!("{offered:?}"));
+    connector
+        .perform_transition(&sample.id, &start.id)
+        .await
+        .unwrap();
+
+    let workflow = connector.workflow(PROJECT, TRACKER).await.unwrap();
+    let offered = connector.transitions(&walker.id).await.unwrap();
+    let from_new: Vec<&WorkflowEdge> = workflow.iter().filter(|e| e.from_state == "New").collect();
+    assert!(!from_new.is_empty(), "{workflow:?}");
+    for edge in from_new {
+        assert!(
+            offered.contains(&edge.transition),
+            "{edge:?} not in {offered:?}"
+        );
+    }
+    assert!(
+        workflow
+            .iter()
+            .all(|e| e.from_state != e.transition.to_state)
+    );
+
+    let mut current = walker;
+    for (from, to) in [("New", "In Progress"), ("In Progress", "Closed")] {
+        let step = &edge(&workflow, from, to).transition;
+        current = connector
+            .perform_transition(&current.id, &step.id)
+            .await
+            .unwrap();
+        assert_eq!(current.fields["status"], FieldValue::Option(to.into()));
+    }
+    let err = connector
+        .workflow(PROJECT, "No such tracker")
+        .await
+        .unwrap_err();
+    assert_eq!(err.class, ErrorClass::NotFound, "{err}");
 }
 
 #[tokio::test]

@@ -6,11 +6,12 @@
 //! reused: `trac` itself, and `tracxmlrpc` 1.1.9, whose Python 2 era sources are converted
 //! with lib2to3 plus a few exact fixes (`fixtures/trac/convert_tracrpc.py`). Each instance is
 //! a fresh environment in its slot (`fixtures/trac/setup_env.py`: the `external_id` custom
-//! field, users with names and e-mails, permissions, components, milestones) served by
-//! `tracd --basic-auth` on 127.0.0.1 through `fixtures/trac/serve.py`, which tunes tracd for a
-//! throw-away server: no Nagle delay on its split writes (40 ms per kept-alive request) and no
-//! full garbage collection after every request (50-100 ms each). The SQLite database skips
-//! fsync and uses WAL, so reads run beside writes.
+//! field, users with names and e-mails, permissions, components, milestones, and two one-file
+//! RPC plugins: `known_users.py` for persons, `ticket_workflow.py` for the workflow graph)
+//! served by `tracd --basic-auth` on 127.0.0.1 through `fixtures/trac/serve.py`, which tunes
+//! tracd for a throw-away server: no Nagle delay on its split writes (40 ms per kept-alive
+//! request) and no full garbage collection after every request (50-100 ms each). The SQLite
+//! database skips fsync and uses WAL, so reads run beside writes.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -42,6 +43,7 @@ const CONVERT_SCRIPT: &str = include_str!("../../../fixtures/trac/convert_tracrp
 const SETUP_SCRIPT: &str = include_str!("../../../fixtures/trac/setup_env.py");
 const SERVE_SCRIPT: &str = include_str!("../../../fixtures/trac/serve.py");
 const USERS_PLUGIN: &str = include_str!("../../../fixtures/trac/known_users.py");
+const WORKFLOW_PLUGIN: &str = include_str!("../../../fixtures/trac/ticket_workflow.py");
 
 /// One Trac instance; `trac-a` and `trac-b` run side by side.
 pub struct Trac {
@@ -76,9 +78,12 @@ impl Service for Trac {
         let env_dir = slot.dir.join("env");
         let htpasswd = slot.dir.join("htpasswd");
         let setup = write_script(&slot.dir, "setup_env.py", SETUP_SCRIPT)?;
-        let plugin = write_script(&slot.dir, "known_users.py", USERS_PLUGIN)?;
+        let plugins = [
+            write_script(&slot.dir, "known_users.py", USERS_PLUGIN)?,
+            write_script(&slot.dir, "ticket_workflow.py", WORKFLOW_PLUGIN)?,
+        ];
         let serve = write_script(&slot.dir, "serve.py", SERVE_SCRIPT)?;
-        let settings = setup_settings(self.name, &htpasswd, &plugin);
+        let settings = setup_settings(self.name, &htpasswd, &plugins);
         cmd::output(
             python_command(&python, &slot.dir)
                 .arg(&setup)
@@ -121,7 +126,7 @@ impl Service for Trac {
 }
 
 /// The instance's users: the administrator and two people for person reconciliation.
-fn setup_settings(name: &str, htpasswd: &Path, plugin: &Path) -> serde_json::Value {
+fn setup_settings(name: &str, htpasswd: &Path, plugins: &[PathBuf]) -> serde_json::Value {
     let person = |username: &str, display: &str, permissions: &[&str]| {
         serde_json::json!({
             "username": username,
@@ -135,7 +140,7 @@ fn setup_settings(name: &str, htpasswd: &Path, plugin: &Path) -> serde_json::Val
     serde_json::json!({
         "name": format!("Syncline {name}"),
         "htpasswd": htpasswd,
-        "plugin": plugin,
+        "plugins": plugins,
         "users": [
             person(ADMIN_USER, "Trac Administrator", &["TRAC_ADMIN", "XML_RPC"]),
             person("alice", "Alice Liddell", &people),

@@ -5,6 +5,7 @@
 //! back, because Redmine answers an update with an empty 204.
 
 mod issue_parts;
+mod workflow;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use hub_domain::model::{FieldValue, PersonRef};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::catalog::{Catalog, Catalogs, ProjectInfo, list};
+use super::catalog::{Catalog, Catalogs, ProjectInfo, Tracker, list};
 use super::changes::Query;
 use super::client::Client;
 use super::errors::{self, invalid};
@@ -151,6 +152,28 @@ impl RedmineConnector {
         self.artifact(&self.issue(id, "relations").await?).await
     }
 
+    /// The catalog, the project `key` and its tracker `name`; not found unless the project
+    /// uses that tracker.
+    async fn project_tracker(
+        &self,
+        key: &str,
+        name: &str,
+    ) -> Result<(Arc<Catalog>, Arc<ProjectInfo>, Tracker)> {
+        let catalog = self.catalogs.get(&self.client).await?;
+        let project = self.project(key).await?;
+        let tracker = catalog
+            .tracker(name)
+            .filter(|t| project.trackers.contains(&t.named.id))
+            .cloned()
+            .ok_or_else(|| {
+                not_found(format!(
+                    "project '{}' has no tracker '{name}'",
+                    project.identifier
+                ))
+            })?;
+        Ok((catalog, project, tracker))
+    }
+
     async fn tracker_id(&self, name: &str) -> Result<u64> {
         let catalog = self.catalogs.get(&self.client).await?;
         catalog
@@ -236,18 +259,8 @@ impl Connector for RedmineConnector {
     }
 
     async fn schema(&self, project: &str, artifact_type: &str) -> Result<Schema> {
-        let catalog = self.catalogs.get(&self.client).await?;
-        let project = self.project(project).await?;
-        let tracker = catalog
-            .tracker(artifact_type)
-            .filter(|t| project.trackers.contains(&t.named.id))
-            .ok_or_else(|| {
-                not_found(format!(
-                    "project '{}' has no tracker '{artifact_type}'",
-                    project.identifier
-                ))
-            })?;
-        let fields = schema::fields(&catalog, &project, tracker, self.source_field(&catalog));
+        let (catalog, project, tracker) = self.project_tracker(project, artifact_type).await?;
+        let fields = schema::fields(&catalog, &project, &tracker, self.source_field(&catalog));
         Ok(Schema { fields })
     }
 
@@ -406,6 +419,14 @@ impl Connector for RedmineConnector {
 
     async fn perform_transition(&self, id: &str, transition_id: &str) -> Result<Artifact> {
         self.move_to(id, transition_id).await
+    }
+
+    fn state_field(&self) -> Option<&'static str> {
+        Some(schema::STATUS)
+    }
+
+    async fn workflow(&self, project: &str, artifact_type: &str) -> Result<Vec<WorkflowEdge>> {
+        self.observed_workflow(project, artifact_type).await
     }
 
     async fn person_search_fields(&self) -> Result<Vec<String>> {

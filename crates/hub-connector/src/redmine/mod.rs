@@ -3,9 +3,11 @@
 //! Projects are containers (keyed by identifier), trackers are artifact types (keyed by name),
 //! issue attributes, relations and custom fields are fields ([`schema`]), journals with notes
 //! are comments, attachments go through uploads, and statuses the role's workflow allows are
-//! transitions. The identity of a hub-made issue's source lives in a string custom field
-//! ("External ID" by default), so a creation interrupted by a crash is found again instead of
-//! repeated.
+//! transitions. Redmine has no API for the workflow rules themselves, so the whole workflow
+//! of a tracker is read from what the project's issues in each status allow (the connector's
+//! `workflow` module says what that can and cannot see). The identity of a hub-made issue's
+//! source lives in a string custom field ("External ID" by default), so a creation
+//! interrupted by a crash is found again instead of repeated.
 //!
 //! What Redmine makes hard, and how this module copes: lists hide closed issues unless asked
 //! (`status_id=*`); `updated_on` has one-second resolution, so change queries overlap by a

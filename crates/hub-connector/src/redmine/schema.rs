@@ -22,6 +22,9 @@ pub const RELATIONS: [(&str, &str); 9] = [
     ("copied_from", "copied_to"),
 ];
 
+/// Field id of the status, which moves only along the workflow ([`crate::Connector::state_field`]).
+pub const STATUS: &str = "status";
+
 /// Prefix of custom field ids.
 pub const CUSTOM_PREFIX: &str = "cf_";
 
@@ -45,7 +48,7 @@ pub fn fields(
     let names = |items: &[super::catalog::Named]| items.iter().map(|n| n.name.clone()).collect();
     let mut fields = vec![
         field("subject", "Subject", FieldType::String).required(),
-        field("status", "Status", FieldType::SingleSelect).options(
+        field(STATUS, "Status", FieldType::SingleSelect).options(
             catalog
                 .statuses
                 .iter()

@@ -2,18 +2,44 @@
 //! of Trac it touches.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use hub_domain::model::{FieldValue, PersonRef};
 use serde_json::json;
 
 use super::persons::SEARCH_FIELDS;
+use super::schema::TracField;
 use super::tickets::ticket_number;
+use super::workflow::STATUS;
 use super::{DISPLAY_NAME, KIND, TracConnector, schema};
 use crate::connector::{Connector, Result};
 use crate::error::ErrorClass;
 use crate::kind::{Capability, ConnectorDescriptor};
 use crate::types::*;
+
+impl TracConnector {
+    /// The ticket fields, read again, after checking that the project is this environment and
+    /// that it has the ticket type.
+    async fn ticket_type_fields(
+        &self,
+        project: &str,
+        ticket_type: &str,
+    ) -> Result<Arc<Vec<TracField>>> {
+        self.ensure_project(project)?;
+        let fields = self.reload_fields().await?;
+        if schema::ticket_types(&fields)
+            .iter()
+            .any(|t| t == ticket_type)
+        {
+            return Ok(fields);
+        }
+        Err(crate::ConnectorError::new(
+            ErrorClass::NotFound,
+            format!("Trac has no ticket type '{ticket_type}'"),
+        ))
+    }
+}
 
 #[async_trait::async_trait]
 impl Connector for TracConnector {
@@ -63,17 +89,7 @@ impl Connector for TracConnector {
     }
 
     async fn schema(&self, project: &str, artifact_type: &str) -> Result<Schema> {
-        self.ensure_project(project)?;
-        let fields = self.reload_fields().await?;
-        if !schema::ticket_types(&fields)
-            .iter()
-            .any(|t| t == artifact_type)
-        {
-            return Err(crate::ConnectorError::new(
-                ErrorClass::NotFound,
-                format!("Trac has no ticket type '{artifact_type}'"),
-            ));
-        }
+        let fields = self.ticket_type_fields(project, artifact_type).await?;
         Ok(schema::schema(&fields))
     }
 
@@ -149,6 +165,16 @@ impl Connector for TracConnector {
 
     async fn perform_transition(&self, id: &str, transition_id: &str) -> Result<Artifact> {
         self.perform_action(id, transition_id).await
+    }
+
+    fn state_field(&self) -> Option<&'static str> {
+        Some(STATUS)
+    }
+
+    async fn workflow(&self, project: &str, artifact_type: &str) -> Result<Vec<WorkflowEdge>> {
+        // One workflow serves every ticket type; the type is checked all the same.
+        self.ticket_type_fields(project, artifact_type).await?;
+        self.workflow_edges().await
     }
 
     async fn person_search_fields(&self) -> Result<Vec<String>> {

@@ -13,7 +13,8 @@
 //!   becomes a version conflict; every update goes through the workflow's `leave` action so
 //!   that Trac validates values ([`tickets`]);
 //! - status changes only through workflow actions (`ticket.getActions`), never by writing
-//!   `status` ([`workflow`]);
+//!   `status`; the whole workflow comes from `ticket.getWorkflow` (the `ticket_workflow.py`
+//!   plugin in `fixtures/trac/`) and is unsupported without it ([`workflow`]);
 //! - the source identity of a created ticket lives in the `external_id` custom field;
 //!   comments and attachments carry theirs in a hidden wiki comment and in the attachment
 //!   description ([`parts`]);

@@ -1,10 +1,20 @@
-//! Workflow transitions: Trac's ticket actions (`ticket.getActions`).
+//! Workflow transitions: Trac's ticket actions (`ticket.getActions`), and the whole workflow.
 //!
 //! A status is never written directly; it changes by performing an action with the inputs
 //! the action asks for (a resolution, a new owner), each given its default. Trac does not say
 //! where an action leads except in its hint ("Next status will be 'closed'"), so that is read;
 //! an action without one keeps the status. `leave` is not a transition (it keeps the status)
 //! and is left out.
+//!
+//! The whole workflow is configuration (`[ticket-workflow]`), which stock Trac does not
+//! expose over RPC. `ticket.getWorkflow` (the `ticket_workflow.py` plugin in
+//! `fixtures/trac/`) returns the configured actions the caller may perform; each becomes one
+//! edge per state it starts from, its name the transition id that `ticket.getActions` and
+//! [`TracConnector::perform_action`] use. An action from any state (`*`) starts from every
+//! status of `ticket.status.getAll`; an action that keeps the state (new state `*`, like
+//! `leave`) and an action's own new state as a start (`accept` on an accepted ticket) change
+//! nothing and are no edges. Without the plugin the method is missing, which is
+//! [`ErrorClass::Unsupported`]: the engine then uses only the actions a ticket offers now.
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -13,12 +23,21 @@ use super::tickets::{LEAVE, ticket_number};
 use super::{TracConnector, errors};
 use crate::connector::Result;
 use crate::error::{ConnectorError, ErrorClass};
-use crate::types::{Artifact, Transition};
+use crate::types::{Artifact, Transition, WorkflowEdge};
 use hub_domain::model::FieldValue;
+
+/// The ticket field holding the workflow state.
+pub const STATUS: &str = "status";
+/// A state in the workflow configuration standing for any state.
+const ANY_STATE: &str = "*";
 
 /// `[action, label, hints, [[input, default, options]]]` of `ticket.getActions`.
 #[derive(Debug, Deserialize)]
 struct Action(String, String, String, Vec<(String, String, Vec<String>)>);
+
+/// `[action, label, oldstates, newstate]` of `ticket.getWorkflow`.
+#[derive(Debug, Deserialize)]
+struct ConfiguredAction(String, String, Vec<String>, String);
 
 impl TracConnector {
     async fn actions(&self, id: &str) -> Result<Vec<Action>> {
@@ -57,6 +76,17 @@ impl TracConnector {
         Ok(transitions)
     }
 
+    /// Every state change the workflow allows the connection's user, as edges.
+    pub(super) async fn workflow_edges(&self) -> Result<Vec<WorkflowEdge>> {
+        let actions = self.rpc.call("ticket.getWorkflow", json!([])).await?;
+        let actions: Vec<ConfiguredAction> = serde_json::from_value(actions)
+            .map_err(|e| errors::malformed("ticket.getWorkflow", e))?;
+        let statuses = self.rpc.call("ticket.status.getAll", json!([])).await?;
+        let statuses: Vec<String> = serde_json::from_value(statuses)
+            .map_err(|e| errors::malformed("ticket.status.getAll", e))?;
+        Ok(edges(&actions, &statuses))
+    }
+
     pub(super) async fn perform_action(&self, id: &str, action: &str) -> Result<Artifact> {
         let number = ticket_number(id)?;
         let actions = self.actions(id).await?;
@@ -86,8 +116,38 @@ impl TracConnector {
     }
 }
 
+/// The edges of the configured actions; `statuses` are what `*` stands for.
+fn edges(actions: &[ConfiguredAction], statuses: &[String]) -> Vec<WorkflowEdge> {
+    let mut edges = Vec::new();
+    for ConfiguredAction(action, label, oldstates, newstate) in actions {
+        if newstate.is_empty() || newstate == ANY_STATE {
+            continue;
+        }
+        let starts = if oldstates.iter().any(|s| s == ANY_STATE) {
+            statuses
+        } else {
+            oldstates
+        };
+        let transition = Transition {
+            id: action.clone(),
+            name: if label.is_empty() { action } else { label }.clone(),
+            to_state: newstate.clone(),
+        };
+        edges.extend(
+            starts
+                .iter()
+                .filter(|from| *from != newstate)
+                .map(|from| WorkflowEdge {
+                    from_state: from.clone(),
+                    transition: transition.clone(),
+                }),
+        );
+    }
+    edges
+}
+
 fn status(artifact: &Artifact) -> String {
-    match artifact.fields.get("status") {
+    match artifact.fields.get(STATUS) {
         Some(FieldValue::Option(s) | FieldValue::Text(s)) => s.clone(),
         _ => String::new(),
     }
@@ -110,6 +170,38 @@ mod tests {
         let hint = "The owner will be changed from <span class=\"trac-author\">bob</span> to the specified user. Next status will be 'assigned'.";
         assert_eq!(next_status(hint).as_deref(), Some("assigned"));
         assert_eq!(next_status("The owner will remain bob."), None);
+    }
+
+    #[test]
+    fn configured_actions_become_edges_that_change_the_state() {
+        let answer = json!([
+            ["accept", "accept", ["new", "accepted"], "accepted"],
+            ["leave", "leave", ["*"], "*"],
+            ["reopen", "", ["closed"], "reopened"],
+            ["escalate", "Escalate", ["*"], "urgent"],
+            ["_reset", "Reset", [], "new"]
+        ]);
+        let actions: Vec<ConfiguredAction> = serde_json::from_value(answer).unwrap();
+        let statuses = ["new", "urgent", "closed"].map(String::from);
+        let edges: Vec<(String, String, String, String)> = edges(&actions, &statuses)
+            .into_iter()
+            .map(|e| {
+                let t = e.transition;
+                (e.from_state, t.id, t.name, t.to_state)
+            })
+            .collect();
+        let edge = |from: &str, id: &str, name: &str, to: &str| {
+            (from.into(), id.into(), name.into(), to.into())
+        };
+        assert_eq!(
+            edges,
+            [
+                edge("new", "accept", "accept", "accepted"),
+                edge("closed", "reopen", "reopen", "reopened"),
+                edge("new", "escalate", "Escalate", "urgent"),
+                edge("closed", "escalate", "Escalate", "urgent"),
+            ]
+        );
     }
 
     #[test]

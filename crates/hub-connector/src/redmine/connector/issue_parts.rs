@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::super::catalog::list;
 use super::super::errors::invalid;
-use super::super::parts;
+use super::super::{parts, schema};
 use super::{RedmineConnector, issue_id, not_found};
 use crate::connector::Result;
 use crate::error::ErrorClass;
@@ -123,19 +123,7 @@ impl RedmineConnector {
     /// The statuses the workflow allows from the current one.
     pub(super) async fn allowed_transitions(&self, id: &str) -> Result<Vec<Transition>> {
         let issue = self.issue(issue_id(id)?, "allowed_statuses").await?;
-        let current = issue["status"]["id"].as_u64();
-        Ok(list(&issue, "allowed_statuses")
-            .iter()
-            .filter(|s| s["id"].as_u64() != current)
-            .filter_map(|s| {
-                let name = s["name"].as_str()?.to_owned();
-                Some(Transition {
-                    id: s["id"].as_u64()?.to_string(),
-                    name: name.clone(),
-                    to_state: name,
-                })
-            })
-            .collect())
+        Ok(allowed_statuses(&issue))
     }
 
     /// Moves the issue to an allowed status; refuses others instead of letting Redmine ignore them.
@@ -153,7 +141,7 @@ impl RedmineConnector {
             .write(Method::PUT, &format!("issues/{issue}.json"), &document)
             .await?;
         let moved = self.reread(issue).await?;
-        match moved.fields.get("status") {
+        match moved.fields.get(schema::STATUS) {
             Some(FieldValue::Option(state)) if *state == transition.to_state => Ok(moved),
             other => Err(invalid(format!(
                 "Redmine kept issue #{issue} at {other:?} instead of '{}'",
@@ -179,4 +167,22 @@ impl RedmineConnector {
         });
         Ok(user.and_then(|u| u.username.clone()))
     }
+}
+
+/// The statuses other than its own an issue answer with `allowed_statuses` offers: transitions
+/// whose id is the status id and whose target is the status name (the `status` field's value).
+pub(super) fn allowed_statuses(issue: &serde_json::Value) -> Vec<Transition> {
+    let current = issue["status"]["id"].as_u64();
+    list(issue, "allowed_statuses")
+        .iter()
+        .filter(|s| s["id"].as_u64() != current)
+        .filter_map(|s| {
+            let name = s["name"].as_str()?.to_owned();
+            Some(Transition {
+                id: s["id"].as_u64()?.to_string(),
+                name: name.clone(),
+                to_state: name,
+            })
+        })
+        .collect()
 }
