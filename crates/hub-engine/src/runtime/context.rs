@@ -92,6 +92,8 @@ pub struct IntegrationRuntime {
     pub pair_locks: super::pair_lock::PairLocks,
     /// Persons found in the target repositories.
     pub people: super::people_cache::PeopleCache,
+    /// Workflows read from the trackers.
+    pub workflows: super::states::WorkflowCache,
 }
 
 impl IntegrationRuntime {
@@ -126,6 +128,7 @@ impl IntegrationRuntime {
             detection,
             pair_locks: Default::default(),
             people: Default::default(),
+            workflows: Default::default(),
         })
     }
 

@@ -20,7 +20,7 @@ pub mod rate;
 mod retry;
 pub mod schedule;
 pub mod snapshot;
-mod states;
+pub mod states;
 mod worker;
 
 pub use context::IntegrationRuntime;

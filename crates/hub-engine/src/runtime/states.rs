@@ -1,10 +1,13 @@
-//! Moving an artifact to a target state the way its tracker allows: through transitions, along
-//! the shortest path of the workflow the connector describes, or by a direct transition when the
-//! connector cannot describe its workflow. An unreachable state fails that artifact only
+//! Moving an artifact to a target state the way its tracker allows: by a direct transition when
+//! one leads there, else along the shortest path of the workflow the connector describes (read
+//! once per integration load). An unreachable state fails that artifact only
 //! (SYN-17021E), never the whole integration.
 
-use hub_connector::types::Artifact;
-use hub_connector::{ErrorClass, types::Transition};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use hub_connector::ErrorClass;
+use hub_connector::types::{Artifact, Transition, WorkflowEdge};
 use hub_domain::integration::Side;
 use hub_domain::model::FieldValue;
 
@@ -63,25 +66,71 @@ async fn path_to(
     target: &str,
 ) -> Result<Option<Vec<Transition>>, SyncError> {
     let side = rt.side(to);
-    let workflow = retry::read(|| {
+    // One step is the common case and costs one request; the whole workflow only when needed.
+    match retry::read(|| side.connector.transitions(&artifact.id)).await {
+        Ok(direct) => {
+            if let Some(step) = direct.into_iter().find(|t| t.to_state == target) {
+                return Ok(Some(vec![step]));
+            }
+        }
+        Err(e) if e.class == ErrorClass::Unsupported => {}
+        Err(e) => return Err(e).on(side.name()),
+    }
+    let Some(edges) = workflow(rt, to, artifact).await? else {
+        return Ok(None);
+    };
+    Ok(shortest_path(&edges, current, target).map(|path| path.into_iter().cloned().collect()))
+}
+
+/// The workflow of the artifact's type, read once per integration load; `None` when the
+/// connector cannot describe it.
+async fn workflow(
+    rt: &IntegrationRuntime,
+    to: Side,
+    artifact: &Artifact,
+) -> Result<Option<Arc<Vec<WorkflowEdge>>>, SyncError> {
+    let key = format!(
+        "{to:?}\u{1f}{}\u{1f}{}",
+        artifact.project, artifact.artifact_type
+    );
+    if let Some(hit) = rt.workflows.get(&key) {
+        return Ok(Some(hit));
+    }
+    let side = rt.side(to);
+    let read = retry::read(|| {
         side.connector
             .workflow(&artifact.project, &artifact.artifact_type)
     })
     .await;
-    match workflow {
+    match read {
         Ok(edges) => {
-            Ok(shortest_path(&edges, current, target)
-                .map(|path| path.into_iter().cloned().collect()))
+            let edges = Arc::new(edges);
+            rt.workflows.put(key, edges.clone());
+            Ok(Some(edges))
         }
-        Err(e) if e.class == ErrorClass::Unsupported => {
-            let direct = retry::read(|| side.connector.transitions(&artifact.id))
-                .await
-                .on(side.name())?;
-            Ok(direct
-                .into_iter()
-                .find(|t| t.to_state == target)
-                .map(|t| vec![t]))
-        }
+        Err(e) if e.class == ErrorClass::Unsupported => Ok(None),
         Err(e) => Err(e).on(side.name()),
+    }
+}
+
+/// Workflows already read, by side, project and artifact type.
+#[derive(Debug, Default)]
+pub struct WorkflowCache {
+    read: Mutex<HashMap<String, Arc<Vec<WorkflowEdge>>>>,
+}
+
+impl WorkflowCache {
+    fn get(&self, key: &str) -> Option<Arc<Vec<WorkflowEdge>>> {
+        self.lock().get(key).cloned()
+    }
+
+    fn put(&self, key: String, edges: Arc<Vec<WorkflowEdge>>) {
+        self.lock().insert(key, edges);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Vec<WorkflowEdge>>>> {
+        self.read
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
