@@ -1,1 +1,136 @@
-fn main() {}
+//! Throughput of a simple data transformation through the extension host, and the cost of a
+//! cold start (`cargo xtask bench extensions` runs this in release mode and records the
+//! figures in docs/benchmarks.md).
+//!
+//! Calls go through the full public API (`ExtensionHost::transform_batch`: argument
+//! conversion, the channel to the worker, the sandbox guard, result conversion and checks) on
+//! a host with one worker thread. A single-call round trip (one channel message per call) is
+//! measured too, since that is what an engine calling one artifact at a time would see.
+//! Prints one JSON object; `--json FILE` also writes it to FILE.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hub_extensions::kv::{KvCache, Sealer, StaticKey};
+use hub_extensions::{
+    CallContext, CallTags, Extension, ExtensionHost, ExtensionKind, FieldRef, HostConfig,
+    MemoryLog, TransformCall,
+};
+use serde_json::{Value, json};
+
+const SOURCE: &str = "var inputTypes = 'String';\nvar outputTypes = 'String';\n\
+                      function transform(context, input) {\n  return input ? input.trim().toUpperCase() : undefined;\n}\n";
+
+fn host() -> ExtensionHost {
+    let sealer = Arc::new(Sealer::new(Box::new(StaticKey::new([1; 32]))));
+    let config = HostConfig {
+        workers: 1,
+        ..HostConfig::default()
+    };
+    ExtensionHost::new(
+        config,
+        Arc::new(MemoryLog::new(16)),
+        Arc::new(KvCache::new(sealer)),
+    )
+    .expect("host")
+}
+
+fn load(host: &ExtensionHost, name: &str) {
+    host.load(&Extension {
+        name: name.to_owned(),
+        kind: ExtensionKind::DataTransformation,
+        source: SOURCE.to_owned(),
+    })
+    .expect("load");
+}
+
+fn call(i: usize) -> TransformCall {
+    TransformCall {
+        context: CallContext {
+            source_fields: vec![FieldRef {
+                id: "summary".into(),
+                label: "Summary".into(),
+                options: vec![],
+            }],
+            target_fields: vec![FieldRef {
+                id: "title".into(),
+                label: "Title".into(),
+                options: vec![],
+            }],
+            ..CallContext::default()
+        },
+        input: json!(format!(" item {i} ")),
+        tags: CallTags::default(),
+    }
+}
+
+/// Calls per second with batches of `batch` calls, for about `duration`.
+fn batched(host: &ExtensionHost, batch: usize, duration: Duration) -> (f64, usize) {
+    let calls: Vec<TransformCall> = (0..batch).map(call).collect();
+    let started = Instant::now();
+    let mut done = 0;
+    while started.elapsed() < duration {
+        let results = host
+            .transform_batch("simple", calls.clone(), None)
+            .expect("batch");
+        assert!(results.iter().all(Result::is_ok));
+        done += results.len();
+    }
+    (done as f64 / started.elapsed().as_secs_f64(), done)
+}
+
+/// Calls per second, one channel round trip each.
+fn single(host: &ExtensionHost, duration: Duration) -> f64 {
+    let started = Instant::now();
+    let mut done = 0;
+    while started.elapsed() < duration {
+        host.transform("simple", call(done), None).expect("call");
+        done += 1;
+    }
+    done as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Mean time of the first call of a freshly loaded extension (a new context on the worker).
+fn cold_start(host: &ExtensionHost, runs: usize) -> f64 {
+    let mut total = Duration::ZERO;
+    for i in 0..runs {
+        let name = format!("cold-{i}");
+        load(host, &name);
+        let started = Instant::now();
+        host.transform(&name, call(i), None).expect("cold call");
+        total += started.elapsed();
+        host.unload(&name);
+    }
+    total.as_secs_f64() * 1000.0 / runs as f64
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let json_file = args
+        .iter()
+        .position(|a| a == "--json")
+        .and_then(|i| args.get(i + 1).cloned());
+    let host = host();
+    load(&host, "simple");
+    batched(&host, 1000, Duration::from_millis(500));
+    let (per_second, calls) = batched(&host, 10_000, Duration::from_secs(5));
+    let single_per_second = single(&host, Duration::from_secs(3));
+    let validate_ms = {
+        let started = Instant::now();
+        load(&host, "validated");
+        started.elapsed().as_secs_f64() * 1000.0
+    };
+    let cold_ms = cold_start(&host, 50);
+    let figures: Value = json!({
+        "batched_calls_per_second": per_second,
+        "batched_calls": calls,
+        "batch_size": 10_000,
+        "single_calls_per_second": single_per_second,
+        "cold_start_ms": cold_ms,
+        "validate_ms": validate_ms,
+    });
+    println!("{figures}");
+    if let Some(file) = json_file {
+        std::fs::write(&file, figures.to_string()).expect("write figures");
+    }
+}
