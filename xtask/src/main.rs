@@ -7,6 +7,7 @@
 
 mod bench;
 mod cmd;
+mod demo;
 mod error;
 mod migrate;
 mod services;
@@ -32,6 +33,8 @@ enum Task {
     Test(test::Args),
     /// Run the server's migrations (`cargo run -p hub-server -- migrate`).
     Migrate(migrate::Args),
+    /// A Redmine and a Trac kept in step by the hub, until Ctrl-C.
+    Demo(demo::Args),
     /// Measure throughput, store size and memory; write docs/benchmarks.md.
     Bench(bench::Args),
 }
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
         Task::Test(args) => test::run(&args),
         Task::Migrate(args) => migrate::run(&args),
         Task::Bench(args) => bench::run(&args),
+        Task::Demo(args) => demo::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
