@@ -153,6 +153,43 @@ pub struct Integration {
     /// Mirror new projects of this side: each gets a twin project on the other side and a route.
     #[serde(default)]
     pub mirror_projects: Option<Side>,
+    /// Extensions each side runs, by name.
+    #[serde(default)]
+    pub extensions: IntegrationExtensions,
+}
+
+/// The extensions of an integration's two sides.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntegrationExtensions {
+    /// Run when writing to the left side.
+    #[serde(default)]
+    pub left: SideExtensions,
+    /// Run when writing to the right side.
+    #[serde(default)]
+    pub right: SideExtensions,
+}
+
+impl IntegrationExtensions {
+    /// The extensions of one side.
+    pub fn side(&self, side: Side) -> &SideExtensions {
+        match side {
+            Side::Left => &self.left,
+            Side::Right => &self.right,
+        }
+    }
+}
+
+/// Extensions run when artifacts of one side are written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SideExtensions {
+    /// Chooses the transitions that move an artifact towards its target state.
+    #[serde(default)]
+    pub state_transition: Option<String>,
+    /// Finds the side's person for a model person.
+    #[serde(default)]
+    pub person_reconciliation: Option<String>,
 }
 
 fn both() -> FieldFlow {

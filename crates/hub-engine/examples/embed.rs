@@ -110,6 +110,7 @@ pub async fn run(
             attachment_max_bytes: None,
             filters: Vec::new(),
             mirror_projects: None,
+            extensions: Default::default(),
             conflict_strategy: ConflictStrategy::MostRecentWins,
             change_detection: ChangeDetection {
                 interval_seconds: Some(1),

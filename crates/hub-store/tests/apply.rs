@@ -223,6 +223,7 @@ async fn applying_the_example_creates_everything_and_reads_back_equal() {
             attachment_max_bytes: Some(10 * 1024 * 1024),
             filters: Vec::new(),
             mirror_projects: None,
+            extensions: Default::default(),
             conflict_strategy: ConflictStrategy::MostRecentWins,
             change_detection: ChangeDetection {
                 interval_seconds: Some(30),

@@ -68,6 +68,7 @@ async fn integration(store: &Store) -> IntegrationId {
         attachment_max_bytes: None,
         filters: Vec::new(),
         mirror_projects: None,
+        extensions: Default::default(),
         conflict_strategy: ConflictStrategy::MostRecentWins,
         change_detection: Default::default(),
     };

@@ -87,7 +87,7 @@ async fn a_migrated_store_is_current_and_migrating_again_does_nothing() {
     let store = fresh_store().await;
     let status = store.migration_status().await.unwrap();
     assert!(status.is_current(), "{status:?}");
-    assert_eq!(status.applied.len(), 4);
+    assert_eq!(status.applied.len(), 5);
     let again = store.migrate().await.unwrap();
     assert!(again.applied.is_empty() && again.backup.is_none());
 }
@@ -219,6 +219,7 @@ async fn collections_mappings_and_integrations_fit_together() {
         attachment_max_bytes: Some(1 << 20),
         filters: Vec::new(),
         mirror_projects: None,
+        extensions: Default::default(),
         conflict_strategy: ConflictStrategy::Fail,
         change_detection: ChangeDetection {
             interval_seconds: Some(5),
@@ -360,6 +361,7 @@ async fn integration_for_ops(store: &hub_store::Store) -> hub_domain::Integratio
         attachment_max_bytes: None,
         filters: Vec::new(),
         mirror_projects: None,
+        extensions: Default::default(),
         conflict_strategy: ConflictStrategy::MostRecentWins,
         change_detection: Default::default(),
     };

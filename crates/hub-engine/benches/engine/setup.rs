@@ -160,6 +160,7 @@ pub async fn create(store: Store) -> Result<Bench> {
         attachment_max_bytes: None,
         filters: Vec::new(),
         mirror_projects: None,
+        extensions: Default::default(),
         conflict_strategy: ConflictStrategy::MostRecentWins,
         change_detection: ChangeDetection::default(),
     };

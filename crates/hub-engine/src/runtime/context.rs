@@ -94,6 +94,8 @@ pub struct IntegrationRuntime {
     pub people: super::people_cache::PeopleCache,
     /// Workflows read from the trackers.
     pub workflows: super::states::WorkflowCache,
+    /// The host that runs the integration's extensions, when the engine has one.
+    pub extensions: Option<hub_extensions::ExtensionHost>,
 }
 
 impl IntegrationRuntime {
@@ -129,6 +131,7 @@ impl IntegrationRuntime {
             pair_locks: Default::default(),
             people: Default::default(),
             workflows: Default::default(),
+            extensions: None,
         })
     }
 

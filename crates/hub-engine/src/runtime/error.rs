@@ -79,6 +79,9 @@ pub enum SyncError {
         /// The state it should reach.
         to: String,
     },
+    /// An extension failed (threw, broke a sandbox limit, or returned something unusable).
+    #[error("{0}")]
+    Extension(#[from] hub_extensions::ExtensionError),
     /// An artifact filter of the integration cannot be evaluated.
     #[error("{0}")]
     InvalidFilter(String),
@@ -110,6 +113,7 @@ impl SyncError {
             SyncError::Store(e) => e.code(),
             SyncError::Configuration(_) => ErrorCode::error(17002),
             SyncError::InvalidFilter(_) => ErrorCode::error(1409),
+            SyncError::Extension(e) => e.code(),
             SyncError::PersonNotFound { .. } => hub::PERSON_NOT_FOUND,
             SyncError::StateUnreachable { .. } => hub::STATE_TRANSITION_FAILED,
         }
@@ -131,7 +135,8 @@ impl SyncError {
             | SyncError::TwinDeleted { .. }
             | SyncError::ConflictingAssociation { .. }
             | SyncError::Configuration(_)
-            | SyncError::InvalidFilter(_) => Retry::Never,
+            | SyncError::InvalidFilter(_)
+            | SyncError::Extension(_) => Retry::Never,
             // People and workflows are fixed by administrators; retrying later may succeed.
             SyncError::PersonNotFound { .. } | SyncError::StateUnreachable { .. } => Retry::Backoff,
         }

@@ -8,6 +8,7 @@
 pub mod context;
 pub mod detect;
 pub mod error;
+mod extensions;
 mod flow;
 mod links;
 mod mirror;

@@ -9,6 +9,7 @@ use hub_domain::model::{FieldValue, ModelValues, PersonRef};
 
 use super::context::IntegrationRuntime;
 use super::error::{OnSide, SyncError};
+use super::extensions;
 use super::retry;
 
 /// The attributes tried, in order.
@@ -20,22 +21,47 @@ pub async fn reconcile(
     to: Side,
     values: &mut ModelValues,
 ) -> Result<(), SyncError> {
-    if !rt.side(to).persons {
+    let has_extension = rt
+        .integration
+        .extensions
+        .side(to)
+        .person_reconciliation
+        .is_some();
+    if !rt.side(to).persons && !has_extension {
         return Ok(());
     }
     for value in values.values_mut() {
         match value {
-            FieldValue::Person(p) => *p = find(rt, to, p).await?,
-            FieldValue::Persons(ps) => {
-                for p in ps.iter_mut() {
-                    *p = find(rt, to, p).await?;
+            FieldValue::Person(p) => {
+                *value = match pick(rt, to, p).await? {
+                    Some(found) => FieldValue::Person(found),
+                    None => FieldValue::Null,
                 }
-                *value = FieldValue::Persons(std::mem::take(ps)).normalized();
+            }
+            FieldValue::Persons(ps) => {
+                let mut found = Vec::with_capacity(ps.len());
+                for p in ps.iter() {
+                    found.extend(pick(rt, to, p).await?);
+                }
+                *value = FieldValue::Persons(found).normalized();
             }
             _ => {}
         }
     }
     Ok(())
+}
+
+/// The side's person extension decides when there is one (it may leave the field empty on
+/// purpose); otherwise the default matching.
+async fn pick(
+    rt: &IntegrationRuntime,
+    to: Side,
+    person: &PersonRef,
+) -> Result<Option<PersonRef>, SyncError> {
+    match extensions::person_to(rt, to, person).await? {
+        Some(chosen) => Ok(chosen),
+        None => find(rt, to, person).await.map(Some),
+    }
 }
 
 async fn find(

@@ -19,10 +19,10 @@ use tracing::debug;
 use super::context::IntegrationRuntime;
 use super::error::{OnSide, SyncError};
 use super::snapshot::PairSnapshot;
-use super::{flow, links, parts, people as reconcile, retry, states};
+use super::{extensions, flow, links, parts, people as reconcile, retry, states};
 use crate::sync::people;
 use crate::sync::plan::{SideView, plan};
-use crate::sync::transform::{from_model, to_model};
+use crate::sync::transform::{from_model_with, to_model_with};
 
 /// How processing ended when nothing failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +58,14 @@ async fn project_values(
     artifact: &Artifact,
 ) -> Result<ModelValues, SyncError> {
     let s = rt.side(side);
-    let mut values = to_model(&s.mapping, &rt.model, &artifact.fields, &s.field_types)?;
+    let computed = extensions::into_model(rt, side, artifact).await?;
+    let mut values = to_model_with(
+        &s.mapping,
+        &rt.model,
+        &artifact.fields,
+        &s.field_types,
+        &computed,
+    )?;
     links::canonicalize(store, rt, side, &mut values).await?;
     Ok(values)
 }
@@ -136,7 +143,9 @@ async fn create_twin(
                     out.insert(field.name.clone(), FieldValue::Null);
                 }
             }
-            let mut fields = from_model(&dst.mapping, &rt.model, &out, &dst.field_types)?;
+            let computed = extensions::out_of_model(rt, to, &out, &source.formatted_id).await?;
+            let mut fields =
+                from_model_with(&dst.mapping, &rt.model, &out, &dst.field_types, &computed)?;
             // A new artifact starts in its workflow's first state; the pair sync that follows
             // walks it to the source's state.
             if let Some(state_field) = dst.state_field {
@@ -421,7 +430,8 @@ async fn write(
             next.insert(field, value);
         }
     }
-    let mut fields = from_model(&side.mapping, &rt.model, &out, &side.field_types)?;
+    let computed = extensions::out_of_model(rt, to, &out, &target.formatted_id).await?;
+    let mut fields = from_model_with(&side.mapping, &rt.model, &out, &side.field_types, &computed)?;
     let state = side
         .state_field
         .and_then(|f| fields.remove(f).map(|v| (f, v)));

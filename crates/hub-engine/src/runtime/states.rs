@@ -13,6 +13,7 @@ use hub_domain::model::FieldValue;
 
 use super::context::IntegrationRuntime;
 use super::error::{OnSide, SyncError};
+use super::extensions;
 use super::retry;
 use crate::sync::states::shortest_path;
 
@@ -38,6 +39,15 @@ pub async fn move_to(
     if current == target {
         return Ok(None);
     }
+    if rt
+        .integration
+        .extensions
+        .side(to)
+        .state_transition
+        .is_some()
+    {
+        return by_extension(rt, to, artifact, state_field, target).await;
+    }
     let path = path_to(rt, to, artifact, &current, target).await?;
     let Some(path) = path else {
         return Err(SyncError::StateUnreachable {
@@ -51,6 +61,32 @@ pub async fn move_to(
         let moved = side
             .connector
             .perform_transition(&artifact.id, &transition.id)
+            .await
+            .on(side.name())?;
+        last = Some(moved);
+    }
+    Ok(last)
+}
+
+/// The side's state-transition extension picks the transitions, performed in its order.
+async fn by_extension(
+    rt: &IntegrationRuntime,
+    to: Side,
+    artifact: &Artifact,
+    state_field: &str,
+    target: &str,
+) -> Result<Option<Artifact>, SyncError> {
+    let side = rt.side(to);
+    let offered = retry::read(|| side.connector.transitions(&artifact.id))
+        .await
+        .on(side.name())?;
+    let chosen =
+        extensions::choose_transitions(rt, to, artifact, state_field, target, &offered).await?;
+    let mut last = None;
+    for id in chosen.unwrap_or_default() {
+        let moved = side
+            .connector
+            .perform_transition(&artifact.id, &id)
             .await
             .on(side.name())?;
         last = Some(moved);

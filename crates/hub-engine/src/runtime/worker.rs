@@ -105,6 +105,7 @@ pub struct Engine {
     detectors: Detectors,
     started: Arc<AtomicBool>,
     last_revalidation: Arc<StdMutex<Option<std::time::Instant>>>,
+    extensions: Option<hub_extensions::ExtensionHost>,
 }
 
 type Detectors = Arc<StdMutex<HashMap<IntegrationId, watch::Sender<bool>>>>;
@@ -145,7 +146,15 @@ impl Engine {
             detectors: Arc::default(),
             started: Arc::default(),
             last_revalidation: Arc::default(),
+            extensions: None,
         }
+    }
+
+    /// Runs the integrations' extensions (data transformations, person reconciliation, state
+    /// transitions) on `host`; the embedding program loads the scripts into it.
+    pub fn with_extensions(mut self, host: hub_extensions::ExtensionHost) -> Self {
+        self.extensions = Some(host);
+        self
     }
 
     /// The store.
@@ -174,7 +183,8 @@ impl Engine {
             match IntegrationRuntime::load(&self.store, &self.registry, integration, detection)
                 .await
             {
-                Ok(rt) => {
+                Ok(mut rt) => {
+                    rt.extensions = self.extensions.clone();
                     let permits = Arc::new(Semaphore::new(rt.detection.max_concurrency as usize));
                     for code in [CONFIGURATION_INVALID, FILTER_INVALID] {
                         self.store.clear_blocker(scope, code).await?;
@@ -351,15 +361,21 @@ impl Engine {
 
     /// Claims and processes one batch of due activities; returns how many were processed.
     pub async fn process_due(&self) -> Result<usize, SyncError> {
-        let ids: Vec<IntegrationId> = self.running.read().await.keys().copied().collect();
+        let (ids, slots) = {
+            let running = self.running.read().await;
+            let ids: Vec<IntegrationId> = running.keys().copied().collect();
+            let slots: u64 = running
+                .values()
+                .map(|r| u64::from(r.runtime.detection.max_concurrency))
+                .sum();
+            (ids, slots)
+        };
+        // Claim no more than can run at once: a claimed activity waiting for a free slot would
+        // spend its lease waiting and, against a slow tracker, lose it to a second claim.
+        let limit = self.options.claim_batch.min(slots.max(1));
         let batch = self
             .store
-            .claim_activities(
-                &self.options.worker_id,
-                &ids,
-                self.options.claim_batch,
-                self.options.lease,
-            )
+            .claim_activities(&self.options.worker_id, &ids, limit, self.options.lease)
             .await?;
         let count = batch.len();
         let mut tasks = JoinSet::new();

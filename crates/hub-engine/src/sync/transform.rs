@@ -108,6 +108,17 @@ pub fn to_model(
     fields: &BTreeMap<String, FieldValue>,
     source_types: &BTreeMap<String, FieldType>,
 ) -> Result<ModelValues, TransformError> {
+    to_model_with(mapping, model, fields, source_types, &BTreeMap::new())
+}
+
+/// [`to_model`] with the values data-transformation extensions computed, by model field.
+pub fn to_model_with(
+    mapping: &Mapping,
+    model: &Model,
+    fields: &BTreeMap<String, FieldValue>,
+    source_types: &BTreeMap<String, FieldType>,
+    computed: &BTreeMap<String, FieldValue>,
+) -> Result<ModelValues, TransformError> {
     let mut out = ModelValues::new();
     for line in &mapping.fields {
         let field = model_field(model, line)?;
@@ -120,11 +131,20 @@ pub fn to_model(
         let value = fields
             .get(&line.collection_field)
             .unwrap_or(&FieldValue::Null);
-        let value = apply(&line.to_model, value, &ends, Way::Forward)?;
+        let value = match computed.get(&line.model_field) {
+            Some(done) if is_extension(&line.to_model) => {
+                convert(done, field.field_type).map_err(|reason| ends.refused(done, reason))?
+            }
+            _ => apply(&line.to_model, value, &ends, Way::Forward)?,
+        };
         check_options(field, &value, &ends)?;
         out.insert(line.model_field.clone(), value);
     }
     Ok(out)
+}
+
+fn is_extension(transform: &Transform) -> bool {
+    matches!(transform, Transform::Extension { .. })
 }
 
 /// Translates model values into collection field values, for writing.
@@ -140,6 +160,17 @@ pub fn from_model(
     values: &ModelValues,
     target_types: &BTreeMap<String, FieldType>,
 ) -> Result<BTreeMap<String, FieldValue>, TransformError> {
+    from_model_with(mapping, model, values, target_types, &BTreeMap::new())
+}
+
+/// [`from_model`] with the values data-transformation extensions computed, by collection field.
+pub fn from_model_with(
+    mapping: &Mapping,
+    model: &Model,
+    values: &ModelValues,
+    target_types: &BTreeMap<String, FieldType>,
+    computed: &BTreeMap<String, FieldValue>,
+) -> Result<BTreeMap<String, FieldValue>, TransformError> {
     let mut out = BTreeMap::new();
     for line in &mapping.fields {
         model_field(model, line)?;
@@ -152,7 +183,12 @@ pub fn from_model(
             to: &line.collection_field,
             to_type,
         };
-        let value = apply(&line.from_model, value, &ends, Way::Inverse)?;
+        let value = match computed.get(&line.collection_field) {
+            Some(done) if is_extension(&line.from_model) => {
+                convert(done, to_type).map_err(|reason| ends.refused(done, reason))?
+            }
+            _ => apply(&line.from_model, value, &ends, Way::Inverse)?,
+        };
         out.insert(line.collection_field.clone(), value);
     }
     Ok(out)

@@ -13,7 +13,8 @@ use hub_domain::IntegrationId;
 use hub_domain::collection::{Collection, CollectionSource};
 use hub_domain::filter::ArtifactFilter;
 use hub_domain::integration::{
-    ChangeDetection, ConflictStrategy, FieldFlow, Integration, IntegrationStyle, Side,
+    ChangeDetection, ConflictStrategy, FieldFlow, Integration, IntegrationExtensions,
+    IntegrationStyle, Side,
 };
 use hub_domain::mapping::{FieldMapping, Mapping, Transform};
 use hub_domain::model::{FieldType, Model, ModelField};
@@ -82,6 +83,7 @@ pub struct Config {
     pub mirror_projects: Option<Side>,
     /// Model fields beyond [`FIELDS`], mapped one to one like them (e.g. `assignee`, `status`).
     pub extra_fields: Vec<(&'static str, FieldType)>,
+    pub extensions: IntegrationExtensions,
 }
 
 impl Default for Config {
@@ -96,6 +98,7 @@ impl Default for Config {
             right_settings: serde_json::Value::Null,
             filters: Vec::new(),
             mirror_projects: None,
+            extensions: Default::default(),
             extra_fields: Vec::new(),
         }
     }
@@ -197,6 +200,7 @@ pub async fn setup_on(store: Store, config: Config) -> Setup {
         attachment_max_bytes: config.attachment_max_bytes,
         filters: config.filters,
         mirror_projects: config.mirror_projects,
+        extensions: config.extensions,
         conflict_strategy: config.strategy,
         change_detection: ChangeDetection {
             interval_seconds: Some(1),

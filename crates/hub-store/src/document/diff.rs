@@ -209,6 +209,7 @@ pub(crate) fn integration_view(name: Namer<'_>, i: &Integration) -> View {
         ("change_detection", json(&i.change_detection)),
         ("filter", json(&i.filters)),
         ("mirror_projects", json(&i.mirror_projects)),
+        ("extensions", json(&i.extensions)),
     ]
 }
 

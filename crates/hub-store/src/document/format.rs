@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 
 use hub_domain::filter::{ArtifactFilter, FilterOperator};
 use hub_domain::integration::{
-    ChangeDetection, ConflictStrategy, FieldFlow, IntegrationStyle, Route, Side,
+    ChangeDetection, ConflictStrategy, FieldFlow, IntegrationExtensions, IntegrationStyle, Route,
+    Side,
 };
 use hub_domain::mapping::{FieldMapping, Transform};
 use hub_domain::model::{FieldType, FieldValue, ModelField};
@@ -174,6 +175,8 @@ pub(crate) struct IntegrationDoc {
     pub filters: Vec<FilterDoc>,
     #[serde(default)]
     pub mirror_projects: Option<Side>,
+    #[serde(default)]
+    pub extensions: IntegrationExtensions,
 }
 
 /// `[[integration.filter]]`.

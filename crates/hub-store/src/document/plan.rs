@@ -539,6 +539,7 @@ fn integration_of(
         attachment_max_bytes: d.attachment_max_bytes,
         filters: d.filters.iter().map(Into::into).collect(),
         mirror_projects: d.mirror_projects,
+        extensions: d.extensions.clone(),
         conflict_strategy: d
             .conflict_strategy
             .unwrap_or(hub_domain::integration::ConflictStrategy::MostRecentWins),
