@@ -72,6 +72,25 @@ pub enum TransformError {
         /// The unmapped value, in its text form.
         value: String,
     },
+    /// A line's value maps are not each other's inverse: the value written for a model value
+    /// reads back as another model value, so the write would come back as a change.
+    #[error(
+        "model value '{value}' of field '{from}' would be written to field '{to}' as '{written}', \
+         which reads back as '{reads_back}': the value map out of the model must list, like the \
+         one into it, tracker value = model value"
+    )]
+    NotInverse {
+        /// The model field.
+        from: String,
+        /// The collection field.
+        to: String,
+        /// The model value, in its text form.
+        value: String,
+        /// What the value map out of the model chose, in its text form.
+        written: String,
+        /// What that reads back as through the value map into the model, in its text form.
+        reads_back: String,
+    },
     /// A line uses a data-transformation extension, which cannot run yet.
     #[error("extension '{name}' for field '{to}' cannot run: extensions are not available yet")]
     ExtensionUnavailable {
@@ -89,7 +108,8 @@ impl TransformError {
     pub fn code(&self) -> ErrorCode {
         match self {
             TransformError::UnknownCollectionField { .. }
-            | TransformError::UnknownModelField { .. } => MAPPING_INVALID,
+            | TransformError::UnknownModelField { .. }
+            | TransformError::NotInverse { .. } => MAPPING_INVALID,
             TransformError::Refused { .. } | TransformError::Unmapped { .. } => VALUES_REFUSED,
             TransformError::ExtensionUnavailable { .. } => EXTENSION_FAILED,
         }
@@ -173,11 +193,12 @@ pub fn from_model_with(
 ) -> Result<BTreeMap<String, FieldValue>, TransformError> {
     let mut out = BTreeMap::new();
     for line in &mapping.fields {
-        model_field(model, line)?;
+        let field = model_field(model, line)?;
         let to_type = collection_type(target_types, line)?;
         let Some(value) = values.get(&line.model_field) else {
             continue;
         };
+        let value_in_model = value;
         let ends = Ends {
             from: &line.model_field,
             to: &line.collection_field,
@@ -189,9 +210,53 @@ pub fn from_model_with(
             }
             _ => apply(&line.from_model, value, &ends, Way::Inverse)?,
         };
+        reads_back(line, field, value_in_model, &value)?;
         out.insert(line.collection_field.clone(), value);
     }
     Ok(out)
+}
+
+/// Refuses a write through value maps both ways that would not read back as the model value
+/// it carries (17002E): a map out of the model written the other way round, or a default
+/// standing in for a value the map lacks. Written anyway, the tracker would hold another value
+/// than its side's snapshot, and the next read would carry that value back as a change.
+fn reads_back(
+    line: &FieldMapping,
+    field: &ModelField,
+    model_value: &FieldValue,
+    written: &FieldValue,
+) -> Result<(), TransformError> {
+    let (Transform::ValueMap { .. }, Transform::ValueMap { .. }) =
+        (&line.to_model, &line.from_model)
+    else {
+        return Ok(());
+    };
+    if is_empty(model_value) {
+        return Ok(());
+    }
+    let ends = Ends {
+        from: &line.collection_field,
+        to: &line.model_field,
+        to_type: field.field_type,
+    };
+    let wanted =
+        convert(model_value, field.field_type).map_err(|r| ends.refused(model_value, r))?;
+    let back = apply(&line.to_model, written, &ends, Way::Forward)?;
+    if back.clone().normalized() == wanted.clone().normalized() {
+        return Ok(());
+    }
+    let shown = |v: &FieldValue| match v {
+        FieldValue::Option(s) | FieldValue::Text(s) => s.clone(),
+        FieldValue::Options(many) => many.join(", "),
+        other => format!("{other:?}"),
+    };
+    Err(TransformError::NotInverse {
+        from: line.model_field.clone(),
+        to: line.collection_field.clone(),
+        value: shown(&wanted),
+        written: shown(written),
+        reads_back: shown(&back),
+    })
 }
 
 /// Which way a value map is read.
@@ -496,13 +561,23 @@ mod tests {
         let out = from_model(
             &m,
             &defect(),
-            &values(&[("labels", V::Options(vec!["backend".into()]))]),
+            &values(&[("labels", V::Options(vec!["docs".into()]))]),
             &t,
         );
         assert_eq!(
             out.unwrap(),
             values(&[("tags", V::Options(vec!["docs".into()]))])
         );
+        // A default that would read back as another value is no way to write this one.
+        let err = from_model(
+            &m,
+            &defect(),
+            &values(&[("labels", V::Options(vec!["backend".into()]))]),
+            &t,
+        )
+        .unwrap_err();
+        assert!(matches!(err, TransformError::NotInverse { .. }), "{err:?}");
+        assert_eq!(err.code().to_string(), "SYN-17002E");
 
         let m = mapping(vec![line("prio", "priority", priorities(), priorities())]);
         let t = types(&[("prio", T::SingleSelect)]);
@@ -521,6 +596,37 @@ mod tests {
             &t,
         );
         assert!(matches!(err, Err(TransformError::Unmapped { .. })));
+    }
+
+    #[test]
+    fn a_map_out_of_the_model_written_model_first_is_refused_not_defaulted() {
+        let map = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let into = Transform::ValueMap {
+            map: map(&[("1", "Low"), ("2", "Medium"), ("3", "High"), ("4", "High")]),
+            default: Some("Medium".into()),
+        };
+        let backwards = Transform::ValueMap {
+            map: map(&[("Low", "1"), ("Medium", "2"), ("High", "3")]),
+            default: Some("2".into()),
+        };
+        let m = mapping(vec![line("prio", "priority", into, backwards)]);
+        let t = types(&[("prio", T::SingleSelect)]);
+        let err =
+            from_model(&m, &defect(), &values(&[("priority", option("High"))]), &t).unwrap_err();
+        let expected = TransformError::NotInverse {
+            from: "priority".into(),
+            to: "prio".into(),
+            value: "High".into(),
+            written: "2".into(),
+            reads_back: "Medium".into(),
+        };
+        assert_eq!(err, expected);
+        assert_eq!(err.code().to_string(), "SYN-17002E");
     }
 
     #[test]
