@@ -281,6 +281,8 @@ async fn validation_errors_are_invalid_values_with_redmine_s_messages() {
 #[tokio::test]
 async fn a_refused_key_is_an_auth_error_that_blocks_the_repository() {
     let (url, _) = instance();
+    // An issue that exists, so that "not found" cannot stand in for "refused".
+    let existing = create(&connector(25), &unique("auth")).await;
     let connector = RedmineConnector::new(RedmineSettings::new(url, "0".repeat(40))).unwrap();
     let err = connector.test_connection().await.unwrap_err();
     assert_eq!(err.class, ErrorClass::Auth, "{err}");
@@ -288,7 +290,7 @@ async fn a_refused_key_is_an_auth_error_that_blocks_the_repository() {
     assert!(err.message.contains("API key was refused"), "{err}");
     // Redmine shows public projects to anyone and takes a wrong key for none: reads must
     // fail all the same instead of quietly seeing less.
-    let err = connector.fetch("1").await.unwrap_err();
+    let err = connector.fetch(&existing.id).await.unwrap_err();
     assert_eq!(err.class, ErrorClass::Auth, "{err}");
     let err = connector.projects().await.map(drop);
     let err = err
