@@ -43,6 +43,8 @@ pub struct Args {
 
 #[path = "bench_extensions.rs"]
 mod extensions;
+#[path = "bench_trackers.rs"]
+mod trackers;
 
 #[derive(Subcommand)]
 enum Suite {
@@ -52,6 +54,9 @@ enum Suite {
     /// Extension host: data transformation calls per second, cold start; rewrites its
     /// section of docs/benchmarks.md.
     Extensions(extensions::Args),
+    /// Redmine↔Trac through the hub: updates per second beside the trackers' raw rates, edit
+    /// latency; rewrites its section of docs/benchmarks.md.
+    Trackers(trackers::Args),
 }
 
 #[derive(clap::Args)]
@@ -82,6 +87,7 @@ pub fn run(args: &Args) -> Result<()> {
     match &args.suite {
         Suite::Engine(engine) => run_engine(engine),
         Suite::Extensions(args) => extensions::run(args),
+        Suite::Trackers(args) => trackers::run(args),
     }
 }
 

@@ -1,0 +1,777 @@
+//! The tracker benchmark's harness, run by `cargo xtask bench trackers` (ignored in the normal
+//! test run): the real `hub-server` between a real Redmine and a real Trac, configured by
+//! `fixtures/trackers/redmine-trac.toml` with change detection every second, measured against
+//! the raw API rate of the same trackers in the same run at the same concurrency.
+//!
+//! 1. `N` work items are created on Redmine and the hub makes their Trac twins.
+//! 2. With the hub stopped, the raw rates: Trac's `ticket.update` per second
+//!    (`hub_connector::trac::probe::measure`) and Redmine's `PUT /issues/:id.json` per second
+//!    (`hub_connector::redmine::probe`, in a project outside the integration), `C` at a time.
+//! 3. Hub running again: the summary of every Redmine item is edited, `C` edits at a time; the
+//!    time from the first edit until Trac holds all `N` new summaries (one `ticket.query` every
+//!    200 ms) gives the hub's updates per second Redmine→Trac.
+//! 4. The same with the Trac tickets edited and Redmine counted (one filtered issue list).
+//! 5. 20 single edits alternating sides on an idle hub: the time from sending the edit until the
+//!    other tracker shows it (read every 100 ms).
+//!
+//! CPU seconds of the hub and of each tracker's server process are sampled around every phase,
+//! which says which of them bounds a rate. Figures go as JSON to the file named by
+//! `SYNCLINE_BENCH_TRACKERS_JSON` (standard output otherwise); `SYNCLINE_BENCH_TRACKERS_N` and
+//! `SYNCLINE_BENCH_TRACKERS_C` choose `N` (default 100) and `C` (default 4).
+//!
+//! The trackers come from `SYNCLINE_TEST_{REDMINE,TRAC}_A_*` or from the records `cargo xtask
+//! services up redmine-a trac-a` leaves, as for the live end-to-end test; each run works in a
+//! Redmine project and a Trac ticket type of its own.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use hub_connector::redmine::RedmineSettings;
+use hub_connector::trac::TracSettings;
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hub-server");
+const TEMPLATE: &str = include_str!("../../../fixtures/trackers/redmine-trac.toml");
+/// Single edits whose latency is measured.
+const LATENCY_EDITS: usize = 20;
+/// How long one phase may take before it counts as failed.
+const PHASE_LIMIT: Duration = Duration::from_secs(300);
+
+// ---------------------------------------------------------------------------------------------
+// The live trackers
+
+/// Where the trackers are, and their server processes when xtask recorded them.
+struct Endpoints {
+    redmine_url: String,
+    redmine_key: String,
+    redmine_pid: Option<u32>,
+    trac_url: String,
+    trac_user: String,
+    trac_password: String,
+    trac_pid: Option<u32>,
+}
+
+fn endpoints() -> Endpoints {
+    let var = |name: &str| std::env::var(format!("SYNCLINE_TEST_{name}")).ok();
+    let redmine_record = recorded("redmine-a");
+    let trac_record = recorded("trac-a");
+    let pid = |r: &Option<Value>| {
+        r.as_ref()
+            .and_then(|r| r["pid"].as_u64())
+            .and_then(|p| u32::try_from(p).ok())
+    };
+    let redmine = match (var("REDMINE_A_URL"), var("REDMINE_A_KEY")) {
+        (Some(url), Some(key)) => Some((url, key, None)),
+        _ => redmine_record.as_ref().and_then(|r| {
+            let key = std::fs::read_to_string(Path::new(r["dir"].as_str()?).join("api_key"));
+            Some((
+                r["admin_url"].as_str()?.to_owned(),
+                key.ok()?.trim().to_owned(),
+                pid(&redmine_record),
+            ))
+        }),
+    };
+    let trac = match var("TRAC_A_URL") {
+        Some(url) => Some((
+            url,
+            var("TRAC_A_USER").unwrap_or_else(|| "admin".into()),
+            var("TRAC_A_PASSWORD").unwrap_or_default(),
+            None,
+        )),
+        // The administrator xtask's Trac instances are set up with.
+        None => trac_record.as_ref().and_then(|r| {
+            Some((
+                r["admin_url"].as_str()?.to_owned(),
+                "admin".to_owned(),
+                "syncline-admin".to_owned(),
+                pid(&trac_record),
+            ))
+        }),
+    };
+    let (
+        Some((redmine_url, redmine_key, redmine_pid)),
+        Some((trac_url, trac_user, trac_password, trac_pid)),
+    ) = (redmine, trac)
+    else {
+        panic!(
+            "no live Redmine and Trac: SYNCLINE_TEST_REDMINE_A_URL/_KEY and \
+             SYNCLINE_TEST_TRAC_A_URL/_USER/_PASSWORD are not set and no running \
+             redmine-a/trac-a is recorded; run `cargo xtask services up redmine-a trac-a`"
+        )
+    };
+    Endpoints {
+        redmine_url,
+        redmine_key,
+        redmine_pid,
+        trac_url,
+        trac_user,
+        trac_password,
+        trac_pid,
+    }
+}
+
+/// xtask's record of `name` (`~/.cache/syncline/services/<name>.json`) if its server listens.
+fn recorded(name: &str) -> Option<Value> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    let text =
+        std::fs::read_to_string(cache.join(format!("syncline/services/{name}.json"))).ok()?;
+    let record: Value = serde_json::from_str(&text).ok()?;
+    let port = u16::try_from(record["port"].as_u64()?).ok()?;
+    TcpStream::connect(("127.0.0.1", port)).ok()?;
+    Some(record)
+}
+
+/// One HTTP/1.0 exchange: status and JSON body (`Null` when there is none or no answer).
+fn http(base: &str, method: &str, path: &str, headers: &[String], body: &str) -> (u16, Value) {
+    let address = base.trim_start_matches("http://").trim_end_matches('/');
+    let Ok(mut stream) = TcpStream::connect(address) else {
+        return (0, Value::Null);
+    };
+    stream.set_read_timeout(Some(Duration::from_secs(60))).ok();
+    let mut request = format!(
+        "{method} {path} HTTP/1.0\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n",
+        body.len()
+    );
+    for header in headers {
+        request += &format!("{header}\r\n");
+    }
+    request += "\r\n";
+    request += body;
+    if stream.write_all(request.as_bytes()).is_err() {
+        return (0, Value::Null);
+    }
+    let mut raw = String::new();
+    let _ = stream.read_to_string(&mut raw);
+    let status = raw
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let payload = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (status, serde_json::from_str(payload).unwrap_or(Value::Null))
+}
+
+/// Standard base64 with padding, for one Basic authorization header.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize])
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
+/// The two trackers as the benchmark's users reach them: plain requests, no connector logic.
+struct Trackers {
+    e: Endpoints,
+    project: String,
+    ticket_type: String,
+    bug: u64,
+}
+
+impl Trackers {
+    fn redmine(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+        let key = [format!("X-Redmine-API-Key: {}", self.e.redmine_key)];
+        let body = if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        };
+        http(&self.e.redmine_url, method, path, &key, &body)
+    }
+
+    fn trac(&self, method: &str, params: Value) -> Value {
+        let auth = format!(
+            "Authorization: Basic {}",
+            base64(format!("{}:{}", self.e.trac_user, self.e.trac_password).as_bytes())
+        );
+        let call = json!({"method": method, "params": params, "id": 1});
+        let (status, answer) = http(
+            &self.e.trac_url,
+            "POST",
+            "/login/jsonrpc",
+            &[auth],
+            &call.to_string(),
+        );
+        assert!(
+            status == 200 && answer["error"].is_null(),
+            "Trac {method}: {status} {answer}"
+        );
+        answer["result"].clone()
+    }
+
+    /// A public Redmine project with the Bug tracker (the hub's account is the administrator).
+    fn create_project(&self, identifier: &str) {
+        let project = json!({"project": {"name": format!("Syncline {identifier}"),
+            "identifier": identifier, "is_public": true, "tracker_ids": [self.bug]}});
+        let (status, answer) = self.redmine("POST", "/projects.json", &project);
+        assert_eq!(status, 201, "creating the Redmine project: {answer}");
+    }
+
+    fn create_issue(&self, subject: &str) -> u64 {
+        let issue = json!({"issue": {"project_id": self.project, "tracker_id": self.bug,
+            "subject": subject}});
+        let (status, answer) = self.redmine("POST", "/issues.json", &issue);
+        assert_eq!(status, 201, "creating an issue: {answer}");
+        answer["issue"]["id"].as_u64().unwrap()
+    }
+
+    fn set_subject(&self, id: &str, subject: &str) {
+        let issue = json!({"issue": {"subject": subject}});
+        let (status, answer) = self.redmine("PUT", &format!("/issues/{id}.json"), &issue);
+        assert!(
+            status == 200 || status == 204,
+            "editing issue {id}: {status} {answer}"
+        );
+    }
+
+    fn subject(&self, id: &str) -> String {
+        let (_, answer) = self.redmine("GET", &format!("/issues/{id}.json"), &Value::Null);
+        answer["issue"]["subject"].as_str().unwrap_or("").to_owned()
+    }
+
+    /// Issues of the project whose subject contains `token`.
+    fn redmine_count(&self, token: &str) -> usize {
+        let path = format!(
+            "/issues.json?project_id={}&limit=1&f%5B%5D=status_id&op%5Bstatus_id%5D=*\
+             &f%5B%5D=subject&op%5Bsubject%5D=~&v%5Bsubject%5D%5B%5D={token}",
+            self.project
+        );
+        let (_, answer) = self.redmine("GET", &path, &Value::Null);
+        answer["total_count"]
+            .as_u64()
+            .map_or(0, |n| usize::try_from(n).unwrap_or(0))
+    }
+
+    fn set_summary(&self, id: &str, summary: &str) {
+        let id: i64 = id.parse().unwrap();
+        self.trac(
+            "ticket.update",
+            json!([id, "", {"summary": summary, "action": "leave"}, false]),
+        );
+    }
+
+    fn summary(&self, id: &str) -> String {
+        let id: i64 = id.parse().unwrap();
+        let ticket = self.trac("ticket.get", json!([id]));
+        ticket[3]["summary"].as_str().unwrap_or("").to_owned()
+    }
+
+    /// Tickets of the run's type whose summary contains `token`.
+    fn trac_count(&self, token: &str) -> usize {
+        let query = format!("type={}&summary~={token}&max=0", self.ticket_type);
+        self.trac("ticket.query", json!([query]))
+            .as_array()
+            .map_or(0, Vec::len)
+    }
+}
+
+/// Runs `work` on every item, `concurrency` at a time.
+fn parallel<T: Send>(items: Vec<T>, concurrency: usize, work: impl Fn(T) + Sync) {
+    let queue = Mutex::new(items.into_iter());
+    std::thread::scope(|scope| {
+        for _ in 0..concurrency.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let next = queue.lock().unwrap().next();
+                    let Some(item) = next else { break };
+                    work(item);
+                }
+            });
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The hub process
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Hub {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Hub {
+    fn start(dir: &Path) -> Hub {
+        let port = free_port();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("hub.log"))
+            .unwrap();
+        let child = Command::new(BIN)
+            .args(["serve", "--override-lock", "--config"])
+            .arg(dir.join("hub.toml"))
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["--bind", &format!("127.0.0.1:{port}")])
+            .env_remove("SYNCLINE_CONFIG")
+            // The harness's own variables are no hub settings.
+            .env_remove("SYNCLINE_BENCH_TRACKERS_JSON")
+            .env_remove("SYNCLINE_BENCH_TRACKERS_N")
+            .env_remove("SYNCLINE_BENCH_TRACKERS_C")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let hub = Hub {
+            child,
+            port,
+            dir: dir.to_owned(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while hub.get("/api/integrations").is_none() {
+            assert!(Instant::now() < deadline, "the hub did not answer");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        hub
+    }
+
+    fn stop(mut self) {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(self.child.wait().unwrap().success(), "{}", self.log_tail());
+    }
+
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(self.dir.join("hub.log")).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+
+    fn get(&self, path: &str) -> Option<Value> {
+        let (status, body) = http(&format!("127.0.0.1:{}", self.port), "GET", path, &[], "");
+        (status == 200).then_some(body)
+    }
+
+    /// Pairs, and activities pending, processing or failed.
+    fn progress(&mut self) -> (u64, u64) {
+        if let Some(status) = self.child.try_wait().unwrap() {
+            panic!("the hub exited with {status}:\n{}", self.log_tail());
+        }
+        let Some(list) = self.get("/api/integrations") else {
+            return (0, u64::MAX);
+        };
+        let i = &list[0];
+        let busy = ["pending", "processing", "failed"]
+            .iter()
+            .map(|s| i["activities"][s].as_u64().unwrap_or(0))
+            .sum();
+        (i["pairs"].as_u64().unwrap_or(0), busy)
+    }
+
+    /// Waits until `pairs` pairs exist and nothing is left to do, three polls in a row.
+    fn wait_quiet(&mut self, pairs: u64) {
+        let deadline = Instant::now() + PHASE_LIMIT;
+        let mut quiet = 0;
+        while quiet < 3 {
+            let state = self.progress();
+            quiet = if state == (pairs, 0) { quiet + 1 } else { 0 };
+            assert!(
+                Instant::now() < deadline,
+                "the hub did not settle (pairs, busy = {state:?})\n{}",
+                self.log_tail()
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    }
+
+    /// Redmine issue id → Trac ticket id of every pair.
+    fn pairs(&self) -> Vec<(String, String)> {
+        let list = self.get("/api/integrations").unwrap();
+        let integration = list[0]["id"].as_i64().unwrap();
+        let mut out = Vec::new();
+        let mut after = 0;
+        loop {
+            let path = format!("/api/integrations/{integration}/pairs?after={after}&limit=1000");
+            let Some(Value::Array(pairs)) = self.get(&path) else {
+                panic!("no pair list")
+            };
+            if pairs.is_empty() {
+                return out;
+            }
+            for pair in &pairs {
+                after = after.max(pair["id"].as_u64().unwrap_or(after));
+                let left = pair["left"]["artifact"]["id"].as_str();
+                let right = pair["right"]["artifact"]["id"].as_str();
+                if let (Some(left), Some(right)) = (left, right) {
+                    out.push((left.to_owned(), right.to_owned()));
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+/// CPU seconds (user + system) a process has used so far, from `/proc/<pid>/stat`.
+fn cpu_seconds(pid: Option<u32>) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid?)).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / clock_ticks())
+}
+
+fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// CPU seconds of the hub and both trackers over a phase.
+struct Cpu {
+    pids: [Option<u32>; 3],
+    start: [Option<f64>; 3],
+    wall: Instant,
+}
+
+impl Cpu {
+    fn start(hub: &Hub, e: &Endpoints) -> Cpu {
+        let pids = [Some(hub.child.id()), e.redmine_pid, e.trac_pid];
+        Cpu {
+            pids,
+            start: pids.map(cpu_seconds),
+            wall: Instant::now(),
+        }
+    }
+
+    fn end(&self) -> Value {
+        let used = |i: usize| {
+            let (Some(a), Some(b)) = (self.start[i], cpu_seconds(self.pids[i])) else {
+                return Value::Null;
+            };
+            json!(b - a)
+        };
+        json!({
+            "wall_seconds": self.wall.elapsed().as_secs_f64(),
+            "hub": used(0),
+            "redmine": used(1),
+            "trac": used(2),
+        })
+    }
+}
+
+/// One direction's hub rate: edit every item on the source, count them on the target.
+fn hub_rate(
+    hub: &mut Hub,
+    t: &Trackers,
+    pairs: &[(String, String)],
+    concurrency: usize,
+    to_trac: bool,
+) -> Value {
+    let token = if to_trac { "fwd1x" } else { "bwd1x" };
+    let n = pairs.len();
+    let cpu = Cpu::start(hub, &t.e);
+    let started = Instant::now();
+    let items: Vec<(usize, &(String, String))> = pairs.iter().enumerate().collect();
+    parallel(items, concurrency, |(k, (redmine, trac))| {
+        let text = format!("Bench item {k} {token}");
+        if to_trac {
+            t.set_subject(redmine, &text);
+        } else {
+            t.set_summary(trac, &text);
+        }
+    });
+    let edits = started.elapsed().as_secs_f64();
+    let mut seen;
+    loop {
+        seen = if to_trac {
+            t.trac_count(token)
+        } else {
+            t.redmine_count(token)
+        };
+        if seen >= n || started.elapsed() > PHASE_LIMIT {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu = cpu.end();
+    hub.wait_quiet(n as u64);
+    json!({
+        "updates": n,
+        "arrived": seen,
+        "seconds": seconds,
+        "edit_seconds": edits,
+        "per_second": if seen >= n { json!(n as f64 / seconds) } else { Value::Null },
+        "source_edits_per_second": n as f64 / edits,
+        "cpu": cpu,
+    })
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    // Nearest rank.
+    let rank = (p * sorted.len() as f64).ceil().max(1.0) as usize;
+    sorted[rank.min(sorted.len()) - 1]
+}
+
+/// Single edits alternating sides on an idle hub: seconds until the other side shows each.
+fn latency(hub: &mut Hub, t: &Trackers, pairs: &[(String, String)]) -> Value {
+    let mut samples = Vec::new();
+    for i in 0..LATENCY_EDITS {
+        let (redmine, trac) = &pairs[i % pairs.len()];
+        let from_redmine = i % 2 == 0;
+        let text = format!("Bench item latency lat{i}x");
+        let started = Instant::now();
+        if from_redmine {
+            t.set_subject(redmine, &text);
+        } else {
+            t.set_summary(trac, &text);
+        }
+        let edit = started.elapsed().as_secs_f64();
+        let seconds = loop {
+            let now = if from_redmine {
+                t.summary(trac)
+            } else {
+                t.subject(redmine)
+            };
+            if now == text {
+                break Some(started.elapsed().as_secs_f64());
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        eprintln!(
+            "latency {i}: {} → {seconds:?} s (edit {edit:.3} s)",
+            if from_redmine { "R→T" } else { "T→R" }
+        );
+        samples.push(json!({
+            "from": if from_redmine { "redmine" } else { "trac" },
+            "seconds": seconds,
+            "edit_seconds": edit,
+        }));
+        hub.wait_quiet(pairs.len() as u64);
+    }
+    let summary = |filter: Option<&str>| {
+        let mut values: Vec<f64> = samples
+            .iter()
+            .filter(|s| filter.is_none_or(|f| s["from"] == f))
+            .filter_map(|s| s["seconds"].as_f64())
+            .collect();
+        values.sort_by(f64::total_cmp);
+        json!({
+            "count": values.len(),
+            "p50": percentile(&values, 0.5),
+            "p95": percentile(&values, 0.95),
+            "max": values.last(),
+        })
+    };
+    json!({
+        "edits": LATENCY_EDITS,
+        "all": summary(None),
+        "from_redmine": summary(Some("redmine")),
+        "from_trac": summary(Some("trac")),
+        "samples": samples,
+    })
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[test]
+#[ignore = "a benchmark against live trackers; run by `cargo xtask bench trackers`"]
+fn redmine_trac_rates_and_latency() {
+    let n = env_usize("SYNCLINE_BENCH_TRACKERS_N", 100);
+    let concurrency = env_usize("SYNCLINE_BENCH_TRACKERS_C", 4);
+    let load_at_start = load_average();
+    let run_started = Instant::now();
+    let e = endpoints();
+    let suffix = format!(
+        "{}{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis()
+            % 1_000_000
+    );
+    let mut t = Trackers {
+        e,
+        project: format!("bench-{suffix}"),
+        ticket_type: format!("bench{suffix}"),
+        bug: 0,
+    };
+    let trackers = t.redmine("GET", "/trackers.json", &Value::Null).1;
+    t.bug = trackers["trackers"]
+        .as_array()
+        .and_then(|l| l.iter().find(|i| i["name"] == "Bug"))
+        .and_then(|i| i["id"].as_u64())
+        .expect("Redmine has a Bug tracker");
+    t.create_project(&t.project);
+    let probe_project = format!("{}-probe", t.project);
+    t.create_project(&probe_project);
+    t.trac("ticket.type.create", json!([t.ticket_type, "100"]));
+
+    // The hub, configured from the template.
+    let dir = tempfile::tempdir().unwrap();
+    let config = [
+        ("{redmine_url}", t.e.redmine_url.as_str()),
+        ("{redmine_key}", &t.e.redmine_key),
+        ("{redmine_project}", &t.project),
+        ("{trac_url}", &t.e.trac_url),
+        ("{trac_user}", &t.e.trac_user),
+        ("{trac_password}", &t.e.trac_password),
+        ("{trac_type}", &t.ticket_type),
+        ("{max_concurrency}", &concurrency.to_string()),
+    ]
+    .iter()
+    .fold(TEMPLATE.to_owned(), |text, (from, to)| {
+        text.replace(from, to)
+    });
+    assert!(config.contains("interval_seconds = 1"), "poll interval");
+    std::fs::write(dir.path().join("redmine-trac.toml"), config).unwrap();
+    std::fs::write(
+        dir.path().join("hub.toml"),
+        "lock_lease_seconds = 2\nretry_base_seconds = 1\nretry_cap_seconds = 5\nlog_level = \"warn\"\n",
+    )
+    .unwrap();
+    let applied = Command::new(BIN)
+        .arg("apply")
+        .arg(dir.path().join("redmine-trac.toml"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env_remove("SYNCLINE_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        applied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
+    let mut hub = Hub::start(dir.path());
+
+    // 1. N work items on Redmine and their twins.
+    eprintln!("creating {n} work items");
+    let created = Instant::now();
+    let cpu = Cpu::start(&hub, &t.e);
+    parallel((0..n).collect(), concurrency, |k| {
+        t.create_issue(&format!("Bench item {k}"));
+    });
+    let create_edit_seconds = created.elapsed().as_secs_f64();
+    hub.wait_quiet(n as u64);
+    let creation = json!({
+        "items": n,
+        "edit_seconds": create_edit_seconds,
+        "seconds_until_quiet": created.elapsed().as_secs_f64(),
+        "cpu": cpu.end(),
+    });
+    let pairs = hub.pairs();
+    assert_eq!(pairs.len(), n, "one pair per work item");
+
+    // 2. Raw rates with the hub stopped.
+    hub.stop();
+    eprintln!("raw rates");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let trac_settings = TracSettings::new(&t.e.trac_url, &t.e.trac_user, &t.e.trac_password);
+    let trac_raw = runtime
+        .block_on(hub_connector::trac::probe::measure(
+            &trac_settings,
+            concurrency,
+            n,
+        ))
+        .expect("Trac rate probe");
+    let redmine_settings = RedmineSettings::new(&t.e.redmine_url, &t.e.redmine_key);
+    let redmine_raw = runtime
+        .block_on(hub_connector::redmine::probe(
+            &redmine_settings,
+            &probe_project,
+            t.bug,
+            concurrency,
+            Duration::from_secs(5),
+        ))
+        .expect("Redmine rate probe");
+    let raw = json!({
+        "trac": {"requests": trac_raw.requests, "creates_per_second": trac_raw.creates_per_second,
+            "reads_per_second": trac_raw.reads_per_second,
+            "updates_per_second": trac_raw.updates_per_second},
+        "redmine": {"seconds_per_kind": 5, "get_per_second": redmine_raw.get_per_second,
+            "put_per_second": redmine_raw.put_per_second,
+            "post_per_second": redmine_raw.post_per_second},
+    });
+    eprintln!("{raw}");
+
+    // 3.–4. The hub's rates, each direction.
+    let mut hub = Hub::start(dir.path());
+    hub.wait_quiet(n as u64);
+    eprintln!("hub Redmine→Trac");
+    let to_trac = hub_rate(&mut hub, &t, &pairs, concurrency, true);
+    eprintln!("{to_trac}\nhub Trac→Redmine");
+    let to_redmine = hub_rate(&mut hub, &t, &pairs, concurrency, false);
+    eprintln!("{to_redmine}\nlatency");
+
+    // 5. Latency.
+    let latency = latency(&mut hub, &t, &pairs);
+    hub.stop();
+
+    let figures = json!({
+        "items": n,
+        "concurrency": concurrency,
+        "poll_interval_seconds": 1,
+        "hub_concurrency": concurrency,
+        "creation": creation,
+        "raw": raw,
+        "hub": {"redmine_to_trac": to_trac, "trac_to_redmine": to_redmine},
+        "latency": latency,
+        "load_at_start": load_at_start,
+        "load_at_end": load_average(),
+        "seconds": run_started.elapsed().as_secs_f64(),
+        "pids_sampled": {"redmine": t.e.redmine_pid.is_some(), "trac": t.e.trac_pid.is_some()},
+    });
+    let text = serde_json::to_string_pretty(&figures).unwrap();
+    match std::env::var_os("SYNCLINE_BENCH_TRACKERS_JSON") {
+        Some(path) => std::fs::write(path, text).unwrap(),
+        None => println!("{text}"),
+    }
+}
