@@ -12,6 +12,7 @@ use hub_connector::types::{Artifact, Transition};
 use hub_domain::integration::Side;
 use hub_domain::mapping::Transform;
 use hub_domain::model::{FieldValue, ModelValues, PersonRef};
+use hub_extensions::services::person_json;
 use hub_extensions::{
     CallContext, CallTags, ExtensionError, ExtensionHost, TransformCall, TransitionOption,
 };
@@ -188,15 +189,6 @@ fn fields_json(fields: &BTreeMap<String, FieldValue>) -> Value {
             .map(|(k, v)| (k.clone(), value_json(v)))
             .collect(),
     )
-}
-
-fn person_json(p: &PersonRef) -> Value {
-    json!({
-        "id": p.id, "person-id": p.id,
-        "username": p.username, "person-username": p.username,
-        "email": p.email, "person-email": p.email,
-        "display-name": p.display_name, "person-display-name": p.display_name,
-    })
 }
 
 /// A value in the shape scripts see.
