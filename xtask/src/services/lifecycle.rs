@@ -122,12 +122,18 @@ fn wait_ready(service: &dyn Service, instance: &Instance) -> Result<()> {
     );
     let mut exited = false;
     let ready = process::wait_until(START_TIMEOUT, || {
-        exited = !process::running(instance.pid, &instance.dir);
+        exited = !process::alive(instance.pid);
         exited || service.ready(instance)
     });
     match (ready, exited) {
         (true, false) => Ok(()),
-        (_, true) => Err(Error::Other("the server exited during startup".into())),
+        (_, true) => {
+            let how = process::exit_description(instance.pid)
+                .map_or_else(String::new, |how| format!(" ({how})"));
+            Err(Error::Other(format!(
+                "the server exited during startup{how}"
+            )))
+        }
         (false, false) => Err(Error::Other(format!(
             "not accepting connections after {}s",
             START_TIMEOUT.as_secs()
