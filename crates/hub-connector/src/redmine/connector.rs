@@ -59,7 +59,7 @@ impl RedmineConnector {
     /// A connector with these settings (nothing is requested yet).
     pub fn new(settings: RedmineSettings) -> Result<Self> {
         Ok(Self {
-            client: Client::new(&settings.url, &settings.api_key)?,
+            client: Client::new(&settings.url, &settings.api_key, settings.keep_alive)?,
             settings,
             catalogs: Catalogs::default(),
         })

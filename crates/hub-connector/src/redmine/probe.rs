@@ -40,7 +40,7 @@ pub async fn probe(
     concurrency: usize,
     duration: Duration,
 ) -> Result<ProbeReport> {
-    let client = Client::new(&settings.url, &settings.api_key)?;
+    let client = Client::new(&settings.url, &settings.api_key, settings.keep_alive)?;
     let concurrency = concurrency.max(1);
     let new_issue = move |n: u64| json!({"issue": {"project_id": project, "tracker_id": tracker, "subject": format!("probe {n}")}});
     let created = client

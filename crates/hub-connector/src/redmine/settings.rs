@@ -35,6 +35,13 @@ pub struct RedmineSettings {
     /// Issues per page of a change query (1–100).
     #[serde(default = "default_page_size")]
     pub page_size: usize,
+    /// Keep connections open between requests. Off by default: the hub's requests come
+    /// between other work, and a Redmine served by Puma holds one of its threads for up to
+    /// 200 ms on every kept-alive connection after each answer, waiting for the next request
+    /// there — on a single-threaded Puma every other request waits that long. Worth turning on
+    /// only for a Redmine behind a proxy that terminates the connections (and TLS far away).
+    #[serde(default)]
+    pub keep_alive: bool,
 }
 
 /// Redmine's text formatting setting.
@@ -78,6 +85,7 @@ impl RedmineSettings {
             text_formatting: TextFormatting::default(),
             source_field: default_source_field(),
             page_size: DEFAULT_PAGE_SIZE,
+            keep_alive: false,
         }
     }
 
@@ -149,6 +157,10 @@ pub fn schema() -> serde_json::Value {
             "page_size": {
                 "type": "integer", "minimum": 1, "maximum": 100, "default": DEFAULT_PAGE_SIZE,
                 "title": "Page size", "description": "Issues per request of a change query."
+            },
+            "keep_alive": {
+                "type": "boolean", "default": false, "title": "Keep connections open",
+                "description": "Reuse connections between requests. Off by default: Puma holds a server thread on each kept-alive connection for up to 200 ms after every answer, which stalls a Redmine with few threads. Turn on for a Redmine behind a proxy far away, where every new connection (and TLS handshake) is expensive."
             }
         }
     })
