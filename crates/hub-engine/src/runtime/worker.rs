@@ -43,6 +43,8 @@ const FILTER_INVALID: ErrorCode = ErrorCode::error(1409);
 const MAX_BATCHES_PER_ROUND: usize = 10_000;
 /// How often blockers are re-validated by reloading the configuration.
 const REVALIDATION: Duration = Duration::from_secs(3600);
+/// How often expired leases are recovered and history is pruned.
+const HOUSEKEEPING: Duration = Duration::from_secs(30);
 /// 17014E: links to artifacts without a twin yet; retried.
 const WAITING_FOR_TWINS: ErrorCode = ErrorCode::error(17014);
 
@@ -109,6 +111,8 @@ pub struct Engine {
 }
 
 type Detectors = Arc<StdMutex<HashMap<IntegrationId, watch::Sender<bool>>>>;
+/// Activities being processed; each yields its id when it completed.
+type InFlight = JoinSet<Option<ActivityId>>;
 
 fn locked<T>(mutex: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
@@ -185,7 +189,7 @@ impl Engine {
             {
                 Ok(mut rt) => {
                     rt.extensions = self.extensions.clone();
-                    let permits = Arc::new(Semaphore::new(rt.detection.max_concurrency as usize));
+                    let permits = self.permits_for(id, rt.detection.max_concurrency).await;
                     for code in [CONFIGURATION_INVALID, FILTER_INVALID] {
                         self.store.clear_blocker(scope, code).await?;
                     }
@@ -207,6 +211,15 @@ impl Engine {
         ids.sort();
         *self.running.write().await = loaded;
         Ok(ids)
+    }
+
+    /// The slots of integration `id`: those it had when its concurrency is unchanged, so that
+    /// activities in flight across a reload still count against it.
+    async fn permits_for(&self, id: IntegrationId, concurrency: u32) -> Arc<Semaphore> {
+        match self.running.read().await.get(&id) {
+            Some(r) if r.runtime.detection.max_concurrency == concurrency => r.permits.clone(),
+            _ => Arc::new(Semaphore::new(concurrency as usize)),
+        }
     }
 
     /// Re-reads the configuration: integrations started, stopped or changed since take effect
@@ -361,50 +374,68 @@ impl Engine {
 
     /// Claims and processes one batch of due activities; returns how many were processed.
     pub async fn process_due(&self) -> Result<usize, SyncError> {
-        let (ids, slots) = {
-            let running = self.running.read().await;
-            let ids: Vec<IntegrationId> = running.keys().copied().collect();
-            let slots: u64 = running
-                .values()
-                .map(|r| u64::from(r.runtime.detection.max_concurrency))
-                .sum();
-            (ids, slots)
-        };
-        // Claim no more than can run at once: a claimed activity waiting for a free slot would
-        // spend its lease waiting and, against a slow tracker, lose it to a second claim.
-        let limit = self.options.claim_batch.min(slots.max(1));
-        let batch = self
-            .store
-            .claim_activities(&self.options.worker_id, &ids, limit, self.options.lease)
-            .await?;
-        let count = batch.len();
-        let mut tasks = JoinSet::new();
-        for activity in batch {
-            let Some((rt, permits)) = self.runtime(activity.integration).await else {
-                continue;
-            };
-            let permit = permits
-                .acquire_owned()
-                .await
-                .map_err(|e| SyncError::Configuration(e.to_string()))?;
-            let engine = self.clone();
-            tasks.spawn(async move {
-                let done = engine.run_activity(&rt, &activity).await;
-                drop(permit);
-                done.then_some(activity.id)
-            });
-        }
+        let mut in_flight = JoinSet::new();
+        let count = self.claim_into(&mut in_flight).await?;
         // Completions of a round are written together: one statement instead of one each.
         let mut completed = Vec::with_capacity(count);
-        while let Some(joined) = tasks.join_next().await {
+        while let Some(joined) = in_flight.join_next().await {
             if let Ok(Some(id)) = joined {
                 completed.push(id);
             }
         }
-        if let Err(e) = self.store.complete_activities(&completed).await {
-            warn!(error = %e, "could not record completed activities; their leases will expire and they run again");
+        self.record_completed(&completed).await;
+        Ok(count)
+    }
+
+    /// Claims as many due activities as each integration has free slots and starts them in
+    /// `in_flight`; returns how many were claimed.
+    ///
+    /// Claim no more than can run at once: a claimed activity waiting for a free slot would
+    /// spend its lease waiting and, against a slow tracker, lose it to a second claim.
+    async fn claim_into(&self, in_flight: &mut InFlight) -> Result<usize, SyncError> {
+        let free: Vec<(Arc<IntegrationRuntime>, Arc<Semaphore>)> = self
+            .running
+            .read()
+            .await
+            .values()
+            .filter(|r| r.permits.available_permits() > 0)
+            .map(|r| (r.runtime.clone(), r.permits.clone()))
+            .collect();
+        let mut count = 0;
+        for (rt, permits) in free {
+            let limit = self
+                .options
+                .claim_batch
+                .min(permits.available_permits() as u64);
+            let batch = self
+                .store
+                .claim_activities(&self.options.worker_id, &[rt.id], limit, self.options.lease)
+                .await?;
+            count += batch.len();
+            for activity in batch {
+                // Taken here, so the next claim sees the slot busy; another caller may have
+                // taken it meanwhile, and then the activity waits for one.
+                let taken = permits.clone().try_acquire_owned().ok();
+                let (engine, rt, permits) = (self.clone(), rt.clone(), permits.clone());
+                in_flight.spawn(async move {
+                    let _permit = match taken {
+                        Some(permit) => permit,
+                        None => permits.acquire_owned().await.ok()?,
+                    };
+                    engine
+                        .run_activity(&rt, &activity)
+                        .await
+                        .then_some(activity.id)
+                });
+            }
         }
         Ok(count)
+    }
+
+    async fn record_completed(&self, completed: &[ActivityId]) {
+        if let Err(e) = self.store.complete_activities(completed).await {
+            warn!(error = %e, "could not record completed activities; their leases will expire and they run again");
+        }
     }
 
     /// The shared limiter of a repository with a rate limit.
@@ -525,7 +556,10 @@ impl Engine {
         let (stop, stopped) = watch::channel(false);
         let mut tasks = JoinSet::new();
         let engine = self.clone();
-        tasks.spawn(async move { engine.worker_loop(stopped).await });
+        let workers = stopped.clone();
+        tasks.spawn(async move { engine.worker_loop(workers).await });
+        let engine = self.clone();
+        tasks.spawn(async move { engine.housekeeping_loop(stopped).await });
         let detectors = self.detectors.clone();
         Ok(EngineHandle {
             stop,
@@ -571,27 +605,63 @@ impl Engine {
         ticks.stop().await;
     }
 
+    /// Keeps every slot busy: a slot freed by a finished activity is claimed again at once,
+    /// so one slow activity holds up only its own slot. New work is looked for whenever a slot
+    /// is free, at the latest every `idle_poll`. Once stopped, activities in flight finish.
     async fn worker_loop(&self, mut stopped: watch::Receiver<bool>) {
-        let mut housekeeping = tokio::time::interval(Duration::from_secs(30));
-        loop {
-            if *stopped.borrow() {
-                return;
+        let mut in_flight = JoinSet::new();
+        while !*stopped.borrow() {
+            let claimed = match self.claim_into(&mut in_flight).await {
+                Ok(n) => n,
+                Err(e) => {
+                    warn!(error = %e, "claiming activities failed");
+                    0
+                }
+            };
+            if claimed > 0 && self.has_free_slot().await {
+                continue; // more may be due right away
             }
             tokio::select! {
-                _ = housekeeping.tick() => self.housekeeping().await,
-                result = self.process_due() => match result {
-                    Ok(0) => {
-                        tokio::select! {
-                            _ = tokio::time::sleep(self.options.idle_poll) => {}
-                            _ = stopped.changed() => return,
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        warn!(error = %e, "worker round failed");
-                        tokio::time::sleep(self.options.idle_poll).await;
-                    }
-                },
+                Some(joined) = in_flight.join_next() => self.finish(joined, &mut in_flight).await,
+                () = tokio::time::sleep(self.options.idle_poll) => {}
+                // Stopped, or the handle is gone: nobody can stop the loop any more.
+                changed = stopped.changed() => if changed.is_err() { break },
+            }
+        }
+        while let Some(joined) = in_flight.join_next().await {
+            self.finish(joined, &mut in_flight).await;
+        }
+    }
+
+    /// Records `joined` and every other activity already finished, in one statement.
+    async fn finish(
+        &self,
+        joined: Result<Option<ActivityId>, tokio::task::JoinError>,
+        in_flight: &mut InFlight,
+    ) {
+        let mut completed: Vec<ActivityId> = joined.ok().flatten().into_iter().collect();
+        while let Some(joined) = in_flight.try_join_next() {
+            completed.extend(joined.ok().flatten());
+        }
+        self.record_completed(&completed).await;
+    }
+
+    async fn has_free_slot(&self) -> bool {
+        self.running
+            .read()
+            .await
+            .values()
+            .any(|r| r.permits.available_permits() > 0)
+    }
+
+    /// Re-validation, lease recovery and pruning on their own timer, beside the workers and
+    /// never in their way: a round in flight is not interrupted for them.
+    async fn housekeeping_loop(&self, mut stopped: watch::Receiver<bool>) {
+        let mut every = tokio::time::interval(HOUSEKEEPING);
+        loop {
+            tokio::select! {
+                _ = every.tick() => self.housekeeping().await,
+                _ = stopped.changed() => return,
             }
         }
     }
