@@ -15,6 +15,7 @@ mod m0002_operations;
 mod m0003_hub;
 mod m0004_sync_state;
 mod m0005_key_value_stores;
+mod m0006_extensions;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_hub::Migration),
             Box::new(m0004_sync_state::Migration),
             Box::new(m0005_key_value_stores::Migration),
+            Box::new(m0006_extensions::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@
 //! - [`queue`], [`sync_state`]: the engine's activity queue, watermarks, intents, snapshots.
 //! - [`lock`]: the single-instance lock.
 //! - [`settings`]: hub-wide settings as JSON values.
+//! - [`extensions`], [`kv`]: extension scripts and key-value stores as saved.
 
 mod connect;
 mod entity;
@@ -22,6 +23,7 @@ mod time;
 pub mod config;
 pub mod containers;
 pub mod document;
+pub mod extensions;
 pub mod jobs;
 pub mod kv;
 pub mod lock;

@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::report::ObjectKind;
+use crate::extensions::NewExtension;
 
 /// What applying a file does to one object.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +123,7 @@ pub(crate) struct Step<T> {
 /// The writes behind a plan, per kind in file order, and the deletions in the order they run.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Work {
+    pub extensions: Vec<Step<NewExtension>>,
     pub repositories: Vec<Step<Repository>>,
     pub models: Vec<Step<Model>>,
     pub collections: Vec<Step<(Collection, Mapping)>>,
@@ -150,6 +152,14 @@ pub(crate) fn compare(desired: View, stored: Option<View>) -> Action {
     } else {
         Action::Update(changed)
     }
+}
+
+pub(crate) fn extension_view(e: &NewExtension) -> View {
+    vec![
+        ("kind", json(&e.kind)),
+        ("script", json(&e.source)),
+        ("description", json(&e.description)),
+    ]
 }
 
 pub(crate) fn repository_view(r: &Repository) -> View {

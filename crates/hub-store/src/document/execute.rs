@@ -1,6 +1,6 @@
 //! Writing a plan inside the caller's transaction: creations and updates in dependency order
-//! (repositories, models, collections with their mappings, integrations), then deletions in
-//! reverse order. The first refused write stops everything; the caller rolls back.
+//! (extensions, repositories, models, collections with their mappings, integrations), then
+//! deletions in reverse order. The first refused write stops everything; the caller rolls back.
 
 use std::collections::HashMap;
 
@@ -13,6 +13,7 @@ use super::parse::Document;
 use super::report::{ApplyError, ObjectKind, Problem};
 use crate::config;
 use crate::error::StoreError;
+use crate::extensions;
 
 /// Placeholder ids of the plan to the ids the database assigned.
 #[derive(Default)]
@@ -61,6 +62,14 @@ pub(crate) async fn execute<C: ConnectionTrait>(
 ) -> Result<(), ApplyError> {
     let work = &plan.work;
     let mut ids = Assigned::default();
+    for (index, step) in work.extensions.iter().enumerate() {
+        let e = &step.object;
+        let written = match step.action {
+            Action::Create | Action::Update(_) => extensions::save(db, e).await.map(drop),
+            Action::Unchanged | Action::Delete => Ok(()),
+        };
+        written.map_err(|err| refused(doc, ObjectKind::Extension, index, &e.name, err))?;
+    }
     for (index, step) in work.repositories.iter().enumerate() {
         let r = &step.object;
         let written = match step.action {
@@ -127,6 +136,7 @@ pub(crate) async fn execute<C: ConnectionTrait>(
     }
     for (kind, id, name) in &work.deletions {
         let deleted = match kind {
+            ObjectKind::Extension => extensions::delete(db, name).await.map(drop),
             ObjectKind::Integration => config::delete_integration(db, IntegrationId(*id)).await,
             ObjectKind::Collection => config::delete_collection(db, CollectionId(*id)).await,
             ObjectKind::Model => config::delete_model(db, ModelId(*id)).await,

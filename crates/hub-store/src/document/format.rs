@@ -17,6 +17,23 @@ use hub_domain::model::{FieldType, FieldValue, ModelField};
 use serde::de::{self, IntoDeserializer, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+/// `[[extension]]`: the script inline (`source`) or in a file beside the document (`file`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ExtensionDoc {
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub file: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The script, once `file` is read; filled in by the parser.
+    #[serde(skip)]
+    pub script: String,
+}
+
 /// `[[repository]]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -43,12 +43,14 @@ mod format;
 mod parse;
 mod plan;
 mod report;
+mod scripts;
 
 use sea_orm::TransactionTrait;
 
 pub use diff::{Action, Change, Plan};
 pub use parse::Document;
 pub use report::{ApplyError, ObjectKind, Problem};
+pub use scripts::{DeclaredExtension, ScriptField, ScriptProblem};
 
 use crate::connect::Store;
 use crate::error::StoreError;

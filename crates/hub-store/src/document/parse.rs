@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::format::{CollectionDoc, IntegrationDoc, ModelDoc, RepositoryDoc};
+use super::format::{CollectionDoc, ExtensionDoc, IntegrationDoc, ModelDoc, RepositoryDoc};
 use super::report::{ApplyError, ObjectKind, Problem};
 
 /// A parsed configuration file: every object well-formed, names unique per kind. References
@@ -23,6 +23,9 @@ use super::report::{ApplyError, ObjectKind, Problem};
 #[derive(Debug, Clone)]
 pub struct Document {
     pub(crate) file: String,
+    pub(crate) extensions: Vec<ExtensionDoc>,
+    /// Whether the extension host has checked every script (see [`Document::check_extensions`]).
+    pub(crate) scripts_checked: bool,
     pub(crate) repositories: Vec<RepositoryDoc>,
     pub(crate) models: Vec<ModelDoc>,
     pub(crate) collections: Vec<CollectionDoc>,
@@ -44,11 +47,21 @@ impl Document {
                 message: format!("cannot be read: {e}"),
             }])
         })?;
-        Document::parse(file, &text)
+        Document::parse_in(file, &text, path.parent())
     }
 
-    /// Parses `text`; `file` is the name problems are reported under.
+    /// Parses `text`; `file` is the name problems are reported under. Extension scripts given
+    /// by `file = …` are read relative to the working directory.
     pub fn parse(file: impl Into<String>, text: &str) -> Result<Document, ApplyError> {
+        Document::parse_in(file, text, None)
+    }
+
+    /// Parses `text`, reading extension scripts given by `file = …` relative to `dir`.
+    pub fn parse_in(
+        file: impl Into<String>,
+        text: &str,
+        dir: Option<&Path>,
+    ) -> Result<Document, ApplyError> {
         let file = file.into();
         let root = DeTable::parse(text).map_err(|e| {
             let line = e.span().map(|s| line_of(&line_starts(text), s.start));
@@ -63,6 +76,8 @@ impl Document {
         })?;
         let mut doc = Document {
             file,
+            extensions: Vec::new(),
+            scripts_checked: false,
             repositories: Vec::new(),
             models: Vec::new(),
             collections: Vec::new(),
@@ -75,6 +90,9 @@ impl Document {
                 .into_iter()
                 .find(|k| k.as_str() == key.get_ref().as_ref());
             match kind {
+                Some(ObjectKind::Extension) => {
+                    doc.extensions = doc.objects(ObjectKind::Extension, value, &mut problems);
+                }
                 Some(ObjectKind::Repository) => {
                     doc.repositories = doc.objects(ObjectKind::Repository, value, &mut problems);
                 }
@@ -93,14 +111,15 @@ impl Document {
                     line: doc.locator.line(key.get_ref()),
                     object: None,
                     field: Some(key.get_ref().to_string()),
-                    message: "unknown table; expected [[repository]], [[model]], \
-                              [[collection]] or [[integration]]"
+                    message: "unknown table; expected [[extension]], [[repository]], \
+                              [[model]], [[collection]] or [[integration]]"
                         .into(),
                 }),
             }
         }
         if problems.is_empty() {
             doc.check_unique_names(&mut problems);
+            doc.read_scripts(dir, &mut problems);
         }
         // Tables come out of the parser by name; report in the order the file is read.
         problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
@@ -118,7 +137,8 @@ impl Document {
 
     /// Whether the file declares no object at all.
     pub fn is_empty(&self) -> bool {
-        self.repositories.is_empty()
+        self.extensions.is_empty()
+            && self.repositories.is_empty()
             && self.models.is_empty()
             && self.collections.is_empty()
             && self.integrations.is_empty()
@@ -187,7 +207,11 @@ impl Document {
     }
 
     fn check_unique_names(&self, problems: &mut Vec<Problem>) {
-        let names: [(ObjectKind, Vec<&str>); 4] = [
+        let names: [(ObjectKind, Vec<&str>); 5] = [
+            (
+                ObjectKind::Extension,
+                self.extensions.iter().map(|o| o.name.as_str()).collect(),
+            ),
             (
                 ObjectKind::Repository,
                 self.repositories.iter().map(|o| o.name.as_str()).collect(),

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use hub_domain::catalogue::hub;
 use hub_domain::collection::{Collection, CollectionSource};
-use hub_domain::integration::{FieldFlow, Integration};
-use hub_domain::mapping::Mapping;
+use hub_domain::integration::{FieldFlow, Integration, Side};
+use hub_domain::mapping::{Mapping, Transform};
 use hub_domain::model::Model;
 use hub_domain::repository::Repository;
 use hub_domain::{CollectionId, DomainError, IntegrationId, ModelId, RepositoryId, Validate};
@@ -20,17 +20,24 @@ use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
 use super::diff::{
-    Action, Change, Plan, Step, Work, collection_view, compare, integration_view, model_view,
-    repository_view,
+    Action, Change, Plan, Step, Work, collection_view, compare, extension_view, integration_view,
+    model_view, repository_view,
 };
 use super::format::{IntegrationDoc, settings_json};
 use super::parse::Document;
 use super::report::{ObjectKind, Problem};
 use crate::config;
 use crate::error::StoreError;
+use crate::extensions::{self, ExtensionRecord, NewExtension};
+
+/// The kinds of extension a reference needs, as the extension host names them.
+const DATA_TRANSFORMATION: &str = "data_transformation";
+const STATE_TRANSITION: &str = "state_transition";
+const PERSON_RECONCILIATION: &str = "person_reconciliation";
 
 /// The configuration the store holds, read once (inside the apply transaction).
 pub(crate) struct Snapshot {
+    extensions: Vec<ExtensionRecord>,
     repositories: Vec<Repository>,
     models: Vec<Model>,
     collections: Vec<Collection>,
@@ -41,6 +48,7 @@ pub(crate) struct Snapshot {
 impl Snapshot {
     pub(crate) async fn read<C: ConnectionTrait>(db: &C) -> Result<Snapshot, StoreError> {
         Ok(Snapshot {
+            extensions: extensions::all(db).await?,
             repositories: config::repositories(db).await?,
             models: config::models(db).await?,
             collections: config::collections(db).await?,
@@ -59,6 +67,7 @@ impl Snapshot {
     /// `(id, name)` of every stored object of a kind.
     fn names(&self, kind: ObjectKind) -> Vec<(i64, &str)> {
         match kind {
+            ObjectKind::Extension => ids(&self.extensions, |o| (Some(o.id), &o.extension.name)),
             ObjectKind::Repository => ids(&self.repositories, |o| (o.id.map(|i| i.0), &o.name)),
             ObjectKind::Model => ids(&self.models, |o| (o.id.map(|i| i.0), &o.name)),
             ObjectKind::Collection => ids(&self.collections, |o| (o.id.map(|i| i.0), &o.name)),
@@ -98,11 +107,15 @@ impl Registry {
         let mut next = -1;
         let file_names = [
             (
-                ObjectKind::Repository,
-                doc.repositories
+                ObjectKind::Extension,
+                doc.extensions
                     .iter()
                     .map(|o| o.name.as_str())
                     .collect::<Vec<_>>(),
+            ),
+            (
+                ObjectKind::Repository,
+                doc.repositories.iter().map(|o| o.name.as_str()).collect(),
             ),
             (
                 ObjectKind::Model,
@@ -166,12 +179,14 @@ fn file_field(kind: ObjectKind, in_mapping: bool, field: &str) -> String {
             "field_flow",
             &rename("routes", "route", &rename("filters", "filter", field)),
         ),
-        (ObjectKind::Repository, _) => field.to_owned(),
+        (ObjectKind::Repository | ObjectKind::Extension, _) => field.to_owned(),
     }
 }
 
 struct Planner<'a> {
     doc: &'a Document,
+    /// Stored objects the file leaves out are deleted, so references cannot rely on them.
+    prune: bool,
     store: &'a Snapshot,
     reg: Registry,
     problems: Vec<Problem>,
@@ -183,12 +198,15 @@ struct Planner<'a> {
 pub(crate) fn plan(doc: &Document, store: &Snapshot, prune: bool) -> Result<Plan, Vec<Problem>> {
     let mut planner = Planner {
         doc,
+        prune,
         store,
         reg: Registry::new(doc, store),
         problems: Vec::new(),
         changes: Vec::new(),
         work: Work::default(),
     };
+    planner.problems.extend(doc.unchecked_scripts());
+    planner.extensions();
     planner.repositories();
     planner.models();
     planner.collections();
@@ -279,6 +297,76 @@ impl Planner<'_> {
             action: action.clone(),
             line: self.doc.line_of(kind, index),
         });
+    }
+
+    fn extensions(&mut self) {
+        for (index, d) in self.doc.extensions.iter().enumerate() {
+            let desired = NewExtension {
+                name: d.name.clone(),
+                kind: d.kind.clone(),
+                source: d.script.clone(),
+                description: d.description.clone(),
+            };
+            let stored = self
+                .store
+                .extensions
+                .iter()
+                .find(|e| e.extension.name == d.name);
+            let action = compare(
+                extension_view(&desired),
+                stored.map(|e| extension_view(&e.extension)),
+            );
+            self.record(ObjectKind::Extension, index, &d.name, &action);
+            self.work.extensions.push(Step {
+                action,
+                object: desired,
+            });
+        }
+    }
+
+    /// The kind of the extension called `name`, from the file or else (unless pruning) the
+    /// store.
+    fn extension_kind(&self, name: &str) -> Option<&str> {
+        let declared = self.doc.extensions.iter().find(|e| e.name == name);
+        let stored = || {
+            self.store
+                .extensions
+                .iter()
+                .filter(|_| !self.prune)
+                .find(|e| e.extension.name == name)
+        };
+        declared
+            .map(|e| e.kind.as_str())
+            .or_else(|| stored().map(|e| e.extension.kind.as_str()))
+    }
+
+    /// Reports a reference to an extension that does not exist or is of another kind.
+    fn check_extension_use(
+        &mut self,
+        at: (ObjectKind, usize, &str),
+        field: &str,
+        name: &str,
+        kind: &str,
+    ) {
+        let (object, index, object_name) = at;
+        let found = self.extension_kind(name).map(str::to_owned);
+        let problem = match found {
+            None => Some((
+                hub::REFERENCE_MISSING,
+                format!("refers to extension '{name}', which does not exist"),
+            )),
+            Some(other) if other != kind => Some((
+                hub::VALIDATION_FAILED,
+                format!("extension '{name}' is a {other} extension; a {kind} one is needed here"),
+            )),
+            Some(_) => None,
+        };
+        if let Some((code, message)) = problem {
+            let p = self
+                .doc
+                .problem(code, object, index, object_name, Some(field), message);
+            self.problems.push(p);
+        }
     }
 
     fn repositories(&mut self) {
@@ -395,6 +483,16 @@ impl Planner<'_> {
                 None => mapping.problems(),
             };
             self.report(at, true, mapping_problems);
+            for (line, m) in mapping.fields.iter().enumerate() {
+                for (direction, transform) in
+                    [("to_model", &m.to_model), ("from_model", &m.from_model)]
+                {
+                    if let Transform::Extension { name } = transform {
+                        let field = format!("field[{line}].{direction}");
+                        self.check_extension_use(at, &field, name, DATA_TRANSFORMATION);
+                    }
+                }
+            }
             let stored = self.store.collections.iter().find(|c| c.name == d.name);
             let stored_view = stored
                 .map(|c| collection_view(&|k, i| self.reg.name(k, i), c, self.store.mapping(c)));
@@ -435,6 +533,26 @@ impl Planner<'_> {
                 stored.is_some_and(|s| s.running),
             );
             self.report(at, false, desired.problems());
+            for side in [Side::Left, Side::Right] {
+                let used = desired.extensions.side(side);
+                let side_name = match side {
+                    Side::Left => "left",
+                    Side::Right => "right",
+                };
+                for (key, name, kind) in [
+                    ("state_transition", &used.state_transition, STATE_TRANSITION),
+                    (
+                        "person_reconciliation",
+                        &used.person_reconciliation,
+                        PERSON_RECONCILIATION,
+                    ),
+                ] {
+                    if let Some(name) = name {
+                        let field = format!("extensions.{side_name}.{key}");
+                        self.check_extension_use(at, &field, name, kind);
+                    }
+                }
+            }
             let flows = left
                 .and_then(|l| self.model_of_collection(l))
                 .map(|model| (model.name.clone(), unknown_flow_fields(&desired, model)));
@@ -491,6 +609,7 @@ impl Planner<'_> {
     fn deletions(&mut self) {
         for kind in ObjectKind::ALL.into_iter().rev() {
             let declared: Vec<&str> = match kind {
+                ObjectKind::Extension => self.doc.extensions.iter().map(|o| &*o.name).collect(),
                 ObjectKind::Repository => self.doc.repositories.iter().map(|o| &*o.name).collect(),
                 ObjectKind::Model => self.doc.models.iter().map(|o| &*o.name).collect(),
                 ObjectKind::Collection => self.doc.collections.iter().map(|o| &*o.name).collect(),

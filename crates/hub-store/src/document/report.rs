@@ -12,6 +12,8 @@ use crate::error::StoreError;
 /// The kinds of object a configuration file declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ObjectKind {
+    /// `[[extension]]`: a script mappings and integrations refer to by name.
+    Extension,
     /// `[[repository]]`.
     Repository,
     /// `[[model]]`.
@@ -24,7 +26,8 @@ pub enum ObjectKind {
 
 impl ObjectKind {
     /// Every kind, in the order objects are created (each may refer to the ones before it).
-    pub const ALL: [ObjectKind; 4] = [
+    pub const ALL: [ObjectKind; 5] = [
+        ObjectKind::Extension,
         ObjectKind::Repository,
         ObjectKind::Model,
         ObjectKind::Collection,
@@ -34,6 +37,7 @@ impl ObjectKind {
     /// The word used in messages and as the TOML table name.
     pub const fn as_str(self) -> &'static str {
         match self {
+            ObjectKind::Extension => "extension",
             ObjectKind::Repository => "repository",
             ObjectKind::Model => "model",
             ObjectKind::Collection => "collection",
