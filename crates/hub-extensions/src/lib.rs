@@ -15,6 +15,7 @@
 //!   implementation over any connector.
 //! - [`log`]: the extension log (`console.log`), as a file and a queryable in-memory view.
 //! - [`kv`]: plain and confidential key-value stores, their import and encryption.
+//! - [`library`]: saved extensions — scripts checked before they are stored, loaded at start.
 //! - [`compat`]: Rhino-era syntax rewritten before evaluation.
 //! - [`error`]: the crate's error type, each variant with its catalogue code.
 
@@ -25,6 +26,7 @@ pub mod error;
 mod host;
 pub mod kind;
 pub mod kv;
+pub mod library;
 pub mod limits;
 pub mod log;
 mod runtime;

@@ -8,6 +8,7 @@
 mod cache;
 mod crypto;
 mod import;
+mod key_file;
 
 use std::sync::Arc;
 
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use cache::{KeyValueReader, KvCache, RevealedValue};
 pub use crypto::{KeyProvider, Sealer, StaticKey};
 pub use import::{parse_csv, parse_json};
+pub use key_file::key_file;
 
 use crate::error::ExtensionError;
 use cache::CachedStore;
