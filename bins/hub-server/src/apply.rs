@@ -1,13 +1,15 @@
 //! `hub-server apply FILE [--dry-run] [--prune]`: configuration as files from the command line.
 //!
 //! The checks, the diff and the all-or-nothing write live in `hub_store::document`, shared with
-//! the API; this only reads the file, takes the store the way `migrate` does (instance lock
+//! the API, and the checks of extension scripts in `hub_extensions::library`; this only reads the
+//! file, has its scripts checked, takes the store the way `migrate` does (instance lock
 //! included, so it never writes beside a live hub), prints the diff on stdout and every problem
 //! on stderr, and exits non-zero when anything was refused.
 
 use std::process::ExitCode;
 
 use hub_domain::ErrorCode;
+use hub_extensions::{SandboxLimits, library};
 use hub_store::document::{ApplyError, ApplyOptions, Document};
 
 use crate::cli::ApplyArgs;
@@ -19,10 +21,14 @@ use crate::settings::Settings;
 /// in a failure exit code; store failures go back to `main` like those of `migrate`.
 pub async fn run(settings: Settings, args: ApplyArgs) -> Result<ExitCode, ServerError> {
     // A file that does not parse is refused before the store is touched.
-    let doc = match Document::read(&args.file) {
+    let mut doc = match Document::read(&args.file) {
         Ok(doc) => doc,
         Err(e) => return Ok(refused(&e)),
     };
+    // Every extension script is checked as it would be saved, before the store is touched.
+    if let Err(e) = library::check_document(&mut doc, &SandboxLimits::default()) {
+        return Ok(refused(&e));
+    }
     let (store, me) = serve::open_store(&settings).await?;
     let options = ApplyOptions {
         prune: args.prune,

@@ -32,6 +32,9 @@ pub enum ServerError {
     /// The sync engine cannot start.
     #[error("the sync engine cannot start: {0}")]
     Engine(hub_engine::SyncError),
+    /// The extension host cannot start.
+    #[error("the extension host cannot start: {0}")]
+    Extensions(hub_extensions::ExtensionError),
     /// The demo could not be set up.
     #[error("the demo cannot start: {0}")]
     Demo(String),
@@ -56,6 +59,7 @@ impl ServerError {
             ServerError::Logging(_) => hub::CONFIG_INVALID_VALUE,
             ServerError::DataDir { .. } => hub::STORE_UNAVAILABLE,
             ServerError::Engine(e) => e.code(),
+            ServerError::Extensions(e) => e.code(),
             ServerError::Demo(_) => hub::VALIDATION_FAILED,
         }
     }

@@ -6,6 +6,7 @@ mod apply;
 mod cli;
 mod demo;
 mod error;
+mod extensions;
 mod listener;
 mod logging;
 mod serve;

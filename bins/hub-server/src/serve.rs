@@ -141,18 +141,21 @@ pub async fn run(
     let engine = match mode {
         EngineMode::Safe => None,
         EngineMode::Normal => {
+            let extensions = crate::extensions::start(&store, &settings).await?;
             let engine = Engine::new(
                 store.clone(),
                 Registry::builtin(),
                 settings.engine_options(),
-            );
+            )
+            .with_extensions(extensions.host);
             let handle = engine.clone().start().await.map_err(ServerError::Engine)?;
-            Some((engine, handle))
+            Some((engine, handle, extensions.log))
         }
     };
     let lifecycle = Lifecycle::default();
     let context = HubContext {
-        engine: engine.as_ref().map(|(e, _)| e.clone()),
+        engine: engine.as_ref().map(|(e, _, _)| e.clone()),
+        extension_log: engine.as_ref().map(|(_, _, log)| log.clone()),
         store: store.clone(),
         lifecycle: lifecycle.clone(),
         mode,
@@ -202,7 +205,7 @@ pub async fn run(
     .await;
 
     lifecycle.set(Phase::Stopping);
-    if let Some((_, handle)) = engine {
+    if let Some((_, handle, _)) = engine {
         handle.stop().await;
     }
     heartbeat.abort();

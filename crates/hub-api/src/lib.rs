@@ -10,6 +10,7 @@
 
 pub mod activity;
 pub mod error;
+pub mod extensions;
 pub mod health;
 pub mod lifecycle;
 pub mod logging;
@@ -35,6 +36,8 @@ pub struct HubContext {
     pub mode: EngineMode,
     /// The running engine (absent in safe mode and before it starts).
     pub engine: Option<hub_engine::Engine>,
+    /// The in-memory view of the extension log (absent when no extension host runs).
+    pub extension_log: Option<Arc<hub_extensions::MemoryLog>>,
     /// The runtime log-level switch.
     pub troubleshooting: Arc<TroubleshootingSwitch>,
 }
@@ -61,6 +64,8 @@ pub fn router(context: HubContext) -> Router {
         )
         .route("/api/blockers", get(activity::blockers))
         .route("/api/jobs", get(activity::jobs))
+        .route("/api/extensions", get(extensions::extensions))
+        .route("/api/extensions/log", get(extensions::log))
         .fallback(error::not_found)
         .with_state(context)
 }

@@ -34,6 +34,7 @@ async fn context(mode: EngineMode) -> HubContext {
         store,
         lifecycle,
         mode,
+        extension_log: Some(Arc::new(hub_extensions::MemoryLog::new(100))),
         troubleshooting: TroubleshootingSwitch::new(Arc::new(NoFilter), "info"),
     }
 }
@@ -197,4 +198,47 @@ async fn hub_store_fixture(store: &Store) -> IntegrationId {
         .unwrap()
         .id
         .unwrap()
+}
+
+#[tokio::test]
+async fn saved_extensions_and_their_log_are_listed_and_the_log_filters() {
+    use hub_extensions::{CallTags, ExtensionLog, LogEntry};
+    let ctx = context(EngineMode::Normal).await;
+    ctx.store
+        .save_extension(&hub_store::extensions::NewExtension {
+            name: "Shout".into(),
+            kind: "data_transformation".into(),
+            source: "function transform(c, i) { return i[0]; }".into(),
+            description: None,
+        })
+        .await
+        .unwrap();
+    let log = ctx.extension_log.clone().unwrap();
+    for (artifact, message) in [("DEMO-1", "first"), ("DEMO-2", "second")] {
+        log.write(LogEntry {
+            at: chrono::Utc::now(),
+            extension: "Shout".into(),
+            tags: CallTags {
+                integration: Some("1".into()),
+                artifact: Some(artifact.into()),
+            },
+            message: message.into(),
+        });
+    }
+    let (status, body) = call(&ctx, "GET", "/api/extensions").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body[0]["name"], "Shout");
+    assert_eq!(body[0]["kind"], "data_transformation");
+
+    let (status, body) = call(&ctx, "GET", "/api/extensions/log?artifact=DEMO-2").await;
+    assert_eq!(status, StatusCode::OK);
+    let messages: Vec<&str> = body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages, ["second"]);
+    let (_, all) = call(&ctx, "GET", "/api/extensions/log?extension=Shout").await;
+    assert_eq!(all.as_array().unwrap().len(), 2);
 }
