@@ -29,8 +29,8 @@ impl TracConnector {
             serde_json::from_value(log).map_err(|e| errors::malformed("ticket.changeLog", e))?;
         let users = self.cached_users();
         let mut comments = Vec::new();
-        for (time, author, field, number, text, _) in entries {
-            if field != "comment" || text.trim().is_empty() {
+        for (time, author, field, number, text, permanent) in entries {
+            if !is_ticket_comment(&field, &text, &permanent) {
                 continue;
             }
             let (text, source) = split_comment(&text);
@@ -149,6 +149,15 @@ impl Listed {
     }
 }
 
+/// Whether a `ticket.changeLog` entry is a comment of the ticket. Adding an attachment logs
+/// its description as a `comment` entry too, flagged not permanent (the plugin's mark of such
+/// collateral changes); read as a comment, a copied attachment's `syncline-source` line would
+/// be copied on as a comment of its own.
+fn is_ticket_comment(field: &str, text: &str, permanent: &Value) -> bool {
+    let collateral = permanent.as_i64() == Some(0) || permanent.as_bool() == Some(false);
+    field == "comment" && !text.trim().is_empty() && !collateral
+}
+
 /// A comment's text with its source identity appended in a hidden block.
 fn join_comment(text: &str, source: &str) -> String {
     format!(
@@ -209,6 +218,19 @@ mod tests {
             Some("jira:PRJ-1:comment:9")
         );
         assert_eq!(split_comment("plain"), ("plain", None));
+    }
+
+    #[test]
+    fn an_attachments_description_is_no_comment() {
+        assert!(is_ticket_comment("comment", "Looks good.", &json!(1)));
+        assert!(!is_ticket_comment(
+            "comment",
+            "syncline-source: s:1",
+            &json!(0)
+        ));
+        assert!(!is_ticket_comment("comment", "  ", &json!(1)));
+        assert!(!is_ticket_comment("attachment", "a.png", &json!(0)));
+        assert!(!is_ticket_comment("summary", "new", &json!(1)));
     }
 
     #[test]
