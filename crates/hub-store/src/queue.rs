@@ -13,10 +13,7 @@ use hub_domain::activity::{Activity, ActivityState};
 use hub_domain::pair::ArtifactRef;
 use hub_domain::{ActivityId, ErrorCode, IntegrationId};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::connect::Store;
 use crate::entity::activity::{self, Column as C, Entity};
@@ -34,6 +31,29 @@ fn lease_ms(lease: Duration) -> i64 {
     i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 4)
 }
 
+/// A new pending activity for `artifact`.
+fn pending_row(
+    integration: IntegrationId,
+    artifact: &ArtifactRef,
+    key: String,
+    now: i64,
+) -> activity::ActiveModel {
+    activity::ActiveModel {
+        integration_id: Set(integration.0),
+        repository_id: Set(artifact.repository.0),
+        artifact_id: Set(artifact.id.clone()),
+        kind: Set("synchronize".into()),
+        state: Set(ActivityState::Pending.as_str().into()),
+        priority: Set(0),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        pending_key: Set(Some(key)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
 impl Store {
     /// Queues a synchronize activity for each artifact in one transaction; artifacts that
     /// already have a pending activity keep it. Returns how many were newly queued.
@@ -46,8 +66,12 @@ impl Store {
             return Ok(0);
         }
         let now = now_ms();
-        let txn = self.db.begin().await?;
         let mut queued = 0;
+        // No transaction: on SQLite a transaction that reads before it writes cannot wait for
+        // the write lock (it fails at once with "database is locked" when another connection
+        // writes), and nothing here needs one. Rows are independent; the unique `pending_key`
+        // keeps a second pending activity out even when another caller queues the same
+        // artifact between the read and the insert.
         for chunk in artifacts.chunks(200) {
             let keys: Vec<String> = chunk.iter().map(|a| pending_key(integration, a)).collect();
             let existing: Vec<String> = Entity::find()
@@ -55,45 +79,46 @@ impl Store {
                 .column(C::PendingKey)
                 .filter(C::PendingKey.is_in(keys.clone()))
                 .into_tuple::<Option<String>>()
-                .all(&txn)
+                .all(&self.db)
                 .await?
                 .into_iter()
                 .flatten()
                 .collect();
-            let rows: Vec<activity::ActiveModel> = chunk
+            let mut seen = std::collections::HashSet::new();
+            let unique: Vec<activity::ActiveModel> = chunk
                 .iter()
                 .zip(keys)
-                .filter(|(_, key)| !existing.contains(key))
-                .map(|(artifact, key)| activity::ActiveModel {
-                    integration_id: Set(integration.0),
-                    repository_id: Set(artifact.repository.0),
-                    artifact_id: Set(artifact.id.clone()),
-                    kind: Set("synchronize".into()),
-                    state: Set(ActivityState::Pending.as_str().into()),
-                    priority: Set(0),
-                    attempts: Set(0),
-                    next_attempt_at: Set(now),
-                    pending_key: Set(Some(key)),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                })
+                // The same artifact twice in one batch: keep the first.
+                .filter(|(_, key)| !existing.contains(key) && seen.insert(key.clone()))
+                .map(|(artifact, key)| pending_row(integration, artifact, key, now))
                 .collect();
-            // The same artifact twice in one batch: keep the first.
-            let mut unique = Vec::with_capacity(rows.len());
-            let mut seen = std::collections::HashSet::new();
-            for row in rows {
-                if seen.insert(row.pending_key.clone().unwrap()) {
-                    unique.push(row);
-                }
-            }
-            queued += unique.len();
-            if !unique.is_empty() {
-                Entity::insert_many(unique).exec(&txn).await?;
-            }
+            queued += self.insert_pending(unique).await?;
         }
-        txn.commit().await?;
         Ok(queued)
+    }
+
+    /// Inserts pending activities; those whose artifact was queued meanwhile are skipped.
+    /// Returns how many were inserted.
+    async fn insert_pending(&self, rows: Vec<activity::ActiveModel>) -> Result<usize, StoreError> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let count = rows.len();
+        match Entity::insert_many(rows.clone()).exec(&self.db).await {
+            Ok(_) => Ok(count),
+            Err(e) if StoreError::is_unique_violation(&e) => {
+                let mut inserted = 0;
+                for row in rows {
+                    match Entity::insert(row).exec(&self.db).await {
+                        Ok(_) => inserted += 1,
+                        Err(e) if StoreError::is_unique_violation(&e) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                Ok(inserted)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Claims up to `limit` due activities for `owner` with a lease of `lease`. Only activities

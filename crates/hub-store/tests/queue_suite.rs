@@ -409,3 +409,58 @@ async fn an_exclusive_process_takes_back_every_lease_at_start() {
         2
     );
 }
+
+/// A store with several connections: a SQLite file by default (an in-memory store has one
+/// connection, so nothing would run at once), else the backend of the full run.
+async fn pooled_store(dir: &std::path::Path) -> Store {
+    if std::env::var("SYNCLINE_TEST_DATABASE_URL").is_ok() {
+        return fresh_store().await;
+    }
+    let store = Store::open(&hub_store::sqlite_url_for(dir)).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn queueing_the_same_artifacts_at_once_beside_other_writers_keeps_one_pending_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = pooled_store(dir.path()).await;
+    let i = integration(&store).await;
+    let artifacts: Vec<ArtifactRef> = (0..100)
+        .map(|n| ArtifactRef {
+            repository: RepositoryId(1),
+            id: n.to_string(),
+        })
+        .collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let (store, artifacts) = (store.clone(), artifacts.clone());
+        tasks.spawn(async move {
+            let mut queued = 0;
+            for round in 0..10 {
+                // Overlapping slices, so callers race for the same pending keys.
+                let from = (round * 7) % 50;
+                queued += store.enqueue_changes(i, &artifacts[from..]).await?;
+                queued += store.enqueue_changes(i, &artifacts[..from + 1]).await?;
+            }
+            Ok::<usize, hub_store::StoreError>(queued)
+        });
+    }
+    let writer = store.clone();
+    tasks.spawn(async move {
+        for n in 0..200 {
+            writer.put_setting("busy", &n).await?;
+        }
+        Ok(0)
+    });
+    let mut queued = 0;
+    while let Some(done) = tasks.join_next().await {
+        queued += done.unwrap().expect("no store error while others write");
+    }
+    let counts = store.activity_counts(i).await.unwrap();
+    let pending = counts
+        .iter()
+        .find(|(s, _)| *s == ActivityState::Pending)
+        .map_or(0, |(_, n)| *n);
+    assert_eq!((queued, pending), (100, 100));
+}
