@@ -121,6 +121,19 @@ fn seed(dir: &Path) {
     }
 }
 
+/// Kills the hub if the test fails before stopping it, so no hub outlives a failed run.
+struct KillOnPanic(u32);
+
+impl Drop for KillOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let _ = Command::new("kill")
+                .args(["-KILL", &self.0.to_string()])
+                .status();
+        }
+    }
+}
+
 fn start(dir: &Path, hub: &Path, port: u16) -> Child {
     let log = std::fs::OpenOptions::new()
         .create(true)
@@ -229,6 +242,7 @@ fn sigkill_twenty_times_during_a_faulty_sync_loses_and_duplicates_nothing() {
 
     let port = free_port();
     let mut last = start(dir.path(), &hub, port);
+    let _reaper = KillOnPanic(last.id());
     wait_converged(
         &mut last,
         dir.path(),

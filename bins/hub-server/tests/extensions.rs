@@ -71,7 +71,19 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn serve(dir: &Path, port: u16) -> Child {
+/// The hub under test; killed if the test ends early, so a failed run leaves no hub behind.
+struct Hub(Child);
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+fn serve(dir: &Path, port: u16) -> Hub {
     let log = std::fs::File::create(dir.join("hub.log")).unwrap();
     Command::new(BIN)
         .args(["serve", "--data-dir"])
@@ -87,6 +99,7 @@ fn serve(dir: &Path, port: u16) -> Child {
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
+        .map(Hub)
         .unwrap()
 }
 
@@ -106,13 +119,13 @@ fn get(port: u16, path: &str) -> Option<serde_json::Value> {
 }
 
 /// Waits until every left artifact is paired and nothing is left to do.
-fn wait_synced(hub: &mut Child, dir: &Path, port: u16) {
+fn wait_synced(hub: &mut Hub, dir: &Path, port: u16) {
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut last = None;
     loop {
         let log = || std::fs::read_to_string(dir.join("hub.log")).unwrap_or_default();
         assert!(
-            hub.try_wait().unwrap().is_none(),
+            hub.0.try_wait().unwrap().is_none(),
             "the hub exited:\n{}",
             log()
         );
@@ -193,10 +206,10 @@ fn a_broken_script_is_refused_and_a_saved_extension_runs_during_sync() {
     let log = get(port, "/api/extensions/log?extension=Shout").expect("the log answers");
     let saved = get(port, "/api/extensions").expect("the list answers");
     Command::new("kill")
-        .args(["-TERM", &hub.id().to_string()])
+        .args(["-TERM", &hub.0.id().to_string()])
         .status()
         .unwrap();
-    hub.wait().unwrap();
+    hub.0.wait().unwrap();
 
     assert_eq!(saved[0]["name"], "Shout");
     let left = summaries(data, "left");
