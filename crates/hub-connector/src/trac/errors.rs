@@ -15,8 +15,14 @@ const COLLISIONS: [&str; 2] = [
     "has been modified since you started editing",
     "has been updated since last get()",
 ];
-/// Messages of a busy SQLite database.
-const LOCKS: [&str; 2] = ["database is locked", "database table is locked"];
+/// Messages of a write that met a concurrent one and stored nothing: a busy SQLite database,
+/// and two first attachments of a ticket racing to create its directory (Trac checks, then
+/// creates it; the loser's transaction is rolled back), which succeed when tried again.
+const LOCKS: [&str; 3] = [
+    "database is locked",
+    "database table is locked",
+    "[Errno 17] File exists",
+];
 
 /// The class of an `error` object from a JSON-RPC answer.
 pub fn rpc_error(method: &str, error: &Value) -> ConnectorError {
@@ -118,6 +124,8 @@ mod tests {
             ErrorClass::VersionConflict
         );
         assert_eq!(class(-32603, "database is locked"), ErrorClass::Locked);
+        let race = "[Errno 17] File exists: '/srv/trac/files/attachments/ticket/acf/acf1ff'";
+        assert_eq!(class(-32603, race), ErrorClass::Locked);
         let invalid =
             "The ticket field <strong>priority</strong> is invalid: \"x\" is not a valid value";
         assert_eq!(class(-32603, invalid), ErrorClass::InvalidValue);
