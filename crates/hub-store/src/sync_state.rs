@@ -41,6 +41,17 @@ pub struct PairRecord {
     pub snapshot: Option<String>,
 }
 
+/// How [`Store::begin_creation`] found the source.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Creation {
+    /// No earlier attempt: create the twin, tagged with this identity.
+    New(String),
+    /// An earlier attempt was interrupted: look for a twin tagged with this identity first.
+    Resumed(String),
+    /// The source is paired already (recorded meanwhile): synchronize that pair instead.
+    Paired(Box<PairRecord>),
+}
+
 fn side_name(side: Side) -> &'static str {
     match side {
         Side::Left => "left",
@@ -125,6 +136,37 @@ impl Store {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Starts creating a twin of `source`: opens its creation intent (or takes up the one a
+    /// crash left), then looks for a pair of `source` once more. The look comes after the
+    /// intent on purpose: a pair recorded meanwhile by the activity of the twin itself (a twin
+    /// made before a crash, found and recorded from its own side) closed the old intent in the
+    /// same transaction, so either this call met that intent (and searches for the twin) or it
+    /// sees the pair here — never neither, which would create a second twin.
+    pub async fn begin_creation(
+        &self,
+        integration: IntegrationId,
+        source: &ArtifactRef,
+        identity: &str,
+    ) -> Result<Creation, StoreError> {
+        let (identity, resumed) = self
+            .open_creation_intent(integration, source, identity)
+            .await?;
+        if let Some(record) = self.pair_record(integration, source).await? {
+            creation_intent::Entity::delete_many()
+                .filter(creation_intent::Column::IntegrationId.eq(integration.0))
+                .filter(creation_intent::Column::SourceRepositoryId.eq(source.repository.0))
+                .filter(creation_intent::Column::SourceArtifactId.eq(source.id.clone()))
+                .exec(&self.db)
+                .await?;
+            return Ok(Creation::Paired(Box::new(record)));
+        }
+        Ok(if resumed {
+            Creation::Resumed(identity)
+        } else {
+            Creation::New(identity)
+        })
     }
 
     /// The open creation intent for `source`, if any.

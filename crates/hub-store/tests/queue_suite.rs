@@ -464,3 +464,48 @@ async fn queueing_the_same_artifacts_at_once_beside_other_writers_keeps_one_pend
         .map_or(0, |(_, n)| *n);
     assert_eq!((queued, pending), (100, 100));
 }
+
+#[tokio::test]
+async fn beginning_a_creation_opens_or_resumes_the_intent_unless_the_source_is_paired() {
+    use hub_store::sync_state::Creation;
+    let store = fresh_store().await;
+    let i = integration(&store).await;
+    let source = ArtifactRef {
+        repository: RepositoryId(1),
+        id: "a".into(),
+    };
+    let begun = store.begin_creation(i, &source, "syncline:1:1:a").await;
+    assert_eq!(begun.unwrap(), Creation::New("syncline:1:1:a".into()));
+    let again = store.begin_creation(i, &source, "other").await.unwrap();
+    assert_eq!(again, Creation::Resumed("syncline:1:1:a".into()));
+
+    // The twin's own activity records the pair (closing the intent) before the source's
+    // activity begins its creation: the source is found paired, and no intent is left.
+    let side = |repo: i64, id: &str| PairSide {
+        artifact: ArtifactRef {
+            repository: RepositoryId(repo),
+            id: id.into(),
+        },
+        formatted_id: id.into(),
+        version: Some("1".into()),
+    };
+    let now = Utc::now();
+    let pair = ArtifactPair {
+        id: None,
+        integration: i,
+        left: side(1, "a"),
+        right: side(2, "b"),
+        created_at: now,
+        synchronized_at: now,
+    };
+    store.complete_creation(&pair, &source, "{}").await.unwrap();
+    match store
+        .begin_creation(i, &source, "syncline:1:1:a")
+        .await
+        .unwrap()
+    {
+        Creation::Paired(record) => assert_eq!(record.pair.right.artifact.id, "b"),
+        other => panic!("expected the pair, got {other:?}"),
+    }
+    assert_eq!(store.creation_intent(i, &source).await.unwrap(), None);
+}

@@ -12,7 +12,7 @@ use hub_domain::filter::eligible;
 use hub_domain::integration::Side;
 use hub_domain::model::{FieldValue, ModelValues};
 use hub_domain::pair::{ArtifactPair, ArtifactRef, PairSide};
-use hub_store::sync_state::PairRecord;
+use hub_store::sync_state::{Creation, PairRecord};
 use hub_store::{Store, StoreError};
 use tracing::debug;
 
@@ -122,9 +122,12 @@ async fn create_twin(
         return Ok(Outcome::Done);
     }
     let identity = source_identity(rt, source_ref);
-    let (identity, resumed) = store
-        .open_creation_intent(rt.id, source_ref, &identity)
-        .await?;
+    let (identity, resumed) = match store.begin_creation(rt.id, source_ref, &identity).await? {
+        Creation::New(identity) => (identity, false),
+        Creation::Resumed(identity) => (identity, true),
+        // Recorded meanwhile from the twin's side (a twin made before a crash): no new twin.
+        Creation::Paired(record) => return sync_pair(store, rt, *record).await,
+    };
     let found = if resumed && dst.tags_source {
         retry::read(|| dst.connector.find_by_source(&dst.scope, &identity))
             .await
