@@ -111,6 +111,59 @@ fn cpu(v: &Value, phase: &str) -> String {
     )
 }
 
+/// " Redmine logged 540 requests (…), 9.0 per update, 51.2 s of server time (85 % of the
+/// phase)." for one phase, empty when Redmine's log was not read.
+fn redmine_requests(v: &Value, phase: &str) -> String {
+    let requests = v.pointer(&format!("{phase}/cpu/redmine_requests"));
+    let Some(requests) = requests.filter(|r| !r.is_null()) else {
+        return String::new();
+    };
+    let total = f(requests, "/total");
+    let methods: Vec<String> = requests["by_method"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(method, n)| format!("{} {method}", grouped(n.as_f64().unwrap_or(0.0))))
+                .collect()
+        })
+        .unwrap_or_default();
+    let server = f(requests, "/server_seconds");
+    let wall = f(v, &format!("{phase}/cpu/wall_seconds"));
+    let updates = f(v, &format!("{phase}/updates"));
+    format!(
+        " Redmine logged {} requests in that time ({}), taking {server:.1} s of server time, \
+         {:.0} % of the phase; the hub's share, without the harness's {}: {} requests, {:.1} per \
+         synchronized update.",
+        grouped(total),
+        methods.join(", "),
+        100.0 * server / wall,
+        harness_share(requests, phase, updates).1,
+        grouped(hub_requests(requests, phase, updates)),
+        hub_requests(requests, phase, updates) / updates,
+    )
+}
+
+/// Requests of a phase that the harness itself sent to Redmine, and what they were: its count
+/// queries, and in the Redmine→Trac phase its edits.
+fn harness_share(requests: &Value, phase: &str, updates: f64) -> (f64, String) {
+    let queries = f(requests, "/harness_count_queries");
+    if phase.ends_with("redmine_to_trac") {
+        let what = format!(
+            "{} edits and {} count queries",
+            grouped(updates),
+            grouped(queries)
+        );
+        (updates + queries, what)
+    } else {
+        (queries, format!("{} count queries", grouped(queries)))
+    }
+}
+
+/// Requests of a phase the hub sent to Redmine.
+fn hub_requests(requests: &Value, phase: &str, updates: f64) -> f64 {
+    f(requests, "/total") - harness_share(requests, phase, updates).0
+}
+
 /// The rate row of one direction.
 fn rate_row(
     s: &mut String,
@@ -242,7 +295,9 @@ fn render(m: &Machine, v: &Value) -> String {
          Redmine (`hub_connector::redmine::probe`, {:.0} s per kind, {c} clients, in a project \
          outside the integration): {:.1} GET/s, {:.1} PUT/s, {:.1} POST/s. The updates per \
          second are the raw rate each hub rate is set against: a synchronized update ends in \
-         one such write on the target.\n",
+         one such write on the target. The probes use the connectors' own HTTP clients, which \
+         close each connection to Redmine after its answer (Puma would otherwise hold its one \
+         thread up to 200 ms on every kept-alive connection; see `redmine::client`).\n",
         grouped(f(v, "/raw/trac/requests")),
         f(v, "/raw/trac/creates_per_second"),
         f(v, "/raw/trac/reads_per_second"),
@@ -261,12 +316,13 @@ fn render(m: &Machine, v: &Value) -> String {
             "**Hub {from}→{to}.** The summary of every {from} item was edited, {c} edits at a \
              time ({:.1} s, {:.1} edits/s on {from}); from the first edit until {to} held all \
              {} new summaries (one filtered query on {to} every 200 ms): {:.1} s. CPU in that \
-             time: {}. Raw {to} rate {raw:.1}/s.\n",
+             time: {}. Raw {to} rate {raw:.1}/s.{}\n",
             f(v, &format!("{phase}/edit_seconds")),
             f(v, &format!("{phase}/source_edits_per_second")),
             grouped(f(v, &format!("{phase}/updates"))),
             f(v, &format!("{phase}/seconds")),
             cpu(v, phase),
+            redmine_requests(v, phase),
         );
     }
     let samples: Vec<String> = v["latency"]["samples"]
@@ -315,11 +371,17 @@ fn bounds(s: &mut String, v: &Value, cores: f64, raw_trac: f64, raw_redmine: f64
         }
         let wall = f(v, &format!("{phase}/cpu/wall_seconds"));
         let busy = |who: &str| num(v, &format!("{phase}/cpu/{who}")).map(|c| c / wall);
+        let echo = if to == "Redmine" {
+            "then, Redmine having no optimistic locking, finds its own write on Redmine as a \
+             change and processes that echo too"
+        } else {
+            "skips the echo of its own write (Trac's version check tells it apart)"
+        };
         let mut why = format!(
             "{from}→{to} reached {:.1} % of {to}'s raw update rate. A synchronized update costs \
              more than the one write the raw rate counts: the hub finds the change on {from}, \
-             reads the item, writes its twin on {to}, and then finds its own write on {to} as a \
-             change and processes that echo too.",
+             reads the item on both sides with its comments and attachments, writes its twin on \
+             {to}, and {echo}.",
             100.0 * rate / raw
         );
         if let (Some(hub), Some(redmine), Some(trac)) = (busy("hub"), busy("redmine"), busy("trac"))
@@ -335,8 +397,28 @@ fn bounds(s: &mut String, v: &Value, cores: f64, raw_trac: f64, raw_redmine: f64
             } else if trac >= 0.8 || redmine >= 0.8 {
                 ": a tracker's single server process was near one core, its limit."
             } else {
-                ": none of these processes was CPU-bound, so the rate was bound by waiting, \
-                 not by work (where the hub waits is not located by this run)."
+                ": none of these processes was CPU-bound."
+            };
+        }
+        let requests = v.pointer(&format!("{phase}/cpu/redmine_requests"));
+        if let Some(requests) = requests.filter(|r| !r.is_null()) {
+            let share = f(requests, "/server_seconds") / wall;
+            let updates = f(v, &format!("{phase}/updates"));
+            let per_update = hub_requests(requests, phase, updates) / updates;
+            let _ = write!(
+                why,
+                " Redmine's one server thread spent {:.0} % of the phase answering requests, the \
+                 hub's {per_update:.1} per synchronized update among them",
+                100.0 * share
+            );
+            why += if share >= 0.7 {
+                "; it is the bound: the hub's rate is Redmine's request rate divided by the \
+                 requests an update needs there (reading the Redmine issue, its comments and \
+                 its attachments; on a write also the version check, the PUT and the read-back, \
+                 and, Redmine having no optimistic locking, the echo of the hub's own write, \
+                 read again), and the change polls."
+            } else {
+                "; it was not saturated, so the rate was bound by waiting elsewhere."
             };
         }
         let source_raw = if from == "Redmine" {

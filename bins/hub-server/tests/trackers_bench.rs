@@ -15,7 +15,9 @@
 //!    other tracker shows it (read every 100 ms).
 //!
 //! CPU seconds of the hub and of each tracker's server process are sampled around every phase,
-//! which says which of them bounds a rate. Figures go as JSON to the file named by
+//! and the requests Redmine logged in it (by method, with their server time), which says which
+//! of them bounds a rate: Redmine runs a single server thread, so its server time over the
+//! phase's wall time is how busy that thread was. Figures go as JSON to the file named by
 //! `SYNCLINE_BENCH_TRACKERS_JSON` (standard output otherwise); `SYNCLINE_BENCH_TRACKERS_N` and
 //! `SYNCLINE_BENCH_TRACKERS_C` choose `N` (default 100) and `C` (default 4).
 //!
@@ -23,7 +25,7 @@
 //! services up redmine-a trac-a` leaves, as for the live end-to-end test; each run works in a
 //! Redmine project and a Trac ticket type of its own.
 
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -49,6 +51,8 @@ struct Endpoints {
     redmine_url: String,
     redmine_key: String,
     redmine_pid: Option<u32>,
+    /// Redmine's Rails log, where every request leaves its method, path and server time.
+    redmine_log: Option<PathBuf>,
     trac_url: String,
     trac_user: String,
     trac_password: String,
@@ -103,10 +107,15 @@ fn endpoints() -> Endpoints {
              redmine-a/trac-a is recorded; run `cargo xtask services up redmine-a trac-a`"
         )
     };
+    let redmine_log = redmine_record
+        .as_ref()
+        .filter(|_| redmine_pid.is_some())
+        .and_then(|r| Some(Path::new(r["data_dir"].as_str()?).join("log/production.log")));
     Endpoints {
         redmine_url,
         redmine_key,
         redmine_pid,
+        redmine_log,
         trac_url,
         trac_user,
         trac_password,
@@ -457,20 +466,26 @@ fn load_average() -> String {
         .unwrap_or_default()
 }
 
-/// CPU seconds of the hub and both trackers over a phase.
+/// CPU seconds of the hub and both trackers over a phase, and the requests Redmine served.
 struct Cpu {
     pids: [Option<u32>; 3],
     start: [Option<f64>; 3],
     wall: Instant,
+    redmine_log: Option<(PathBuf, u64)>,
 }
 
 impl Cpu {
     fn start(hub: &Hub, e: &Endpoints) -> Cpu {
         let pids = [Some(hub.child.id()), e.redmine_pid, e.trac_pid];
+        let redmine_log = e.redmine_log.as_ref().and_then(|path| {
+            let size = std::fs::metadata(path).ok()?.len();
+            Some((path.clone(), size))
+        });
         Cpu {
             pids,
             start: pids.map(cpu_seconds),
             wall: Instant::now(),
+            redmine_log,
         }
     }
 
@@ -486,6 +501,51 @@ impl Cpu {
             "hub": used(0),
             "redmine": used(1),
             "trac": used(2),
+            "redmine_requests": self.redmine_requests(),
+        })
+    }
+
+    /// Requests Redmine logged since the phase began: how many of each method and the server
+    /// time they took together (Rails' "Completed … in N ms"). Redmine here runs one server
+    /// thread, so that time over the phase's wall time is how busy it was.
+    fn redmine_requests(&self) -> Value {
+        let Some((path, offset)) = &self.redmine_log else {
+            return Value::Null;
+        };
+        let Ok(mut file) = std::fs::File::open(path) else {
+            return Value::Null;
+        };
+        let mut text = String::new();
+        if file.seek(std::io::SeekFrom::Start(*offset)).is_err()
+            || file.read_to_string(&mut text).is_err()
+        {
+            return Value::Null;
+        }
+        let mut methods = std::collections::BTreeMap::<String, u64>::new();
+        let mut server_ms = 0.0;
+        let mut count_queries = 0;
+        for line in text.lines() {
+            if let Some(rest) = line.split("] Started ").nth(1) {
+                let method = rest.split_whitespace().next().unwrap_or("?");
+                *methods.entry(method.to_owned()).or_default() += 1;
+                // The harness's own `redmine_count` (the hub never filters by subject).
+                if rest.contains("v%5Bsubject%5D") {
+                    count_queries += 1;
+                }
+            } else if let Some(rest) = line.split("] Completed ").nth(1) {
+                let ms = rest
+                    .split(" in ")
+                    .nth(1)
+                    .and_then(|t| t.split("ms").next())
+                    .and_then(|t| t.trim().parse::<f64>().ok());
+                server_ms += ms.unwrap_or(0.0);
+            }
+        }
+        json!({
+            "total": methods.values().sum::<u64>(),
+            "by_method": methods,
+            "harness_count_queries": count_queries,
+            "server_seconds": server_ms / 1000.0,
         })
     }
 }
