@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{CallRequest, CallResult, Shared};
 use crate::error::ExtensionError;
@@ -125,6 +125,8 @@ fn call_all(
     let extension = &job.extension;
     let mut done = 0;
     while done < requests.len() {
+        // Loading evaluates the script's top level: that counts as the next call's time.
+        state.heartbeat.started(Instant::now());
         let runtime = match loaded(runtimes, extension, shared) {
             Ok(runtime) => runtime,
             Err(err) => {
