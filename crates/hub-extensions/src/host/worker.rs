@@ -78,9 +78,14 @@ fn run(jobs: &Receiver<Job>, shared: &Arc<Shared>, state: &WorkerState) {
     let mut runtimes = Runtimes::new();
     while let Ok(job) = jobs.recv() {
         let results = serve(&mut runtimes, &job, shared, state);
+        // The requests are freed before the caller hears back: that work belongs to the call.
+        let Job {
+            reply, requests, ..
+        } = job;
+        drop(requests);
         state.queued.fetch_sub(1, Ordering::AcqRel);
         // The caller may have given up waiting; nothing to do then.
-        let _ = job.reply.send(results);
+        let _ = reply.send(results);
     }
 }
 

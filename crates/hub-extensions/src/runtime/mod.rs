@@ -13,6 +13,7 @@
 pub(crate) mod batch;
 mod drive;
 mod failure;
+mod json;
 pub(crate) mod natives;
 pub(crate) mod scope;
 
@@ -326,7 +327,7 @@ impl SharedArguments {
             }
             return Ok(value.clone());
         }
-        let value = JsValue::from_json(arg, ctx)?;
+        let value = json::to_js(arg, ctx);
         self.last[position] = Some((arg.clone(), value.clone(), false));
         Ok(value)
     }
