@@ -206,7 +206,11 @@ impl ExtensionHost {
         };
         loop {
             match results.recv_timeout(Duration::from_millis(50)) {
-                Ok(results) => return Ok(results),
+                Ok(answer) => {
+                    // Freed here, on the thread that allocated them, before the call returns.
+                    drop(answer.requests);
+                    return Ok(answer.results);
+                }
                 Err(RecvTimeoutError::Disconnected) => {
                     self.replace_worker(index, &state);
                     return Err(ExtensionError::HostUnavailable {
