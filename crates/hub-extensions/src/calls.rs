@@ -119,7 +119,7 @@ impl ExtensionHost {
             "targetArtifact": target_artifact,
         });
         let request = CallRequest {
-            args: vec![context, json!(transitions)],
+            args: vec![Arc::new(context), Arc::new(json!(transitions))],
             tags,
         };
         let chosen = self.call(name, TRANSITION_ARTIFACT, request, None)?;
@@ -147,7 +147,11 @@ impl ExtensionHost {
         tags: CallTags,
     ) -> Result<Vec<Map<String, Value>>, ExtensionError> {
         let request = CallRequest {
-            args: vec![payload.clone(), json!(parameters), json!(headers)],
+            args: vec![
+                Arc::new(payload.clone()),
+                Arc::new(json!(parameters)),
+                Arc::new(json!(headers)),
+            ],
             tags,
         };
         match self.call(name, TRANSFORM_PAYLOAD, request, None)? {
@@ -167,7 +171,8 @@ impl ExtensionHost {
     }
 
     /// Runs a data transformation on a batch of inputs (one worker round trip for all).
-    /// Each result is `None` for `undefined` or `null` (the empty value).
+    /// Each result is `None` for `undefined` or `null` (the empty value). Consecutive calls
+    /// with equal contexts share one context object, converted once and frozen.
     pub fn transform_batch(
         &self,
         name: &str,
@@ -175,11 +180,22 @@ impl ExtensionHost {
         services: Option<Arc<dyn HostServices>>,
     ) -> Result<Vec<Result<Option<Value>, ExtensionError>>, ExtensionError> {
         let expected = self.extension(name)?.output_types.len();
+        let mut previous: Option<(CallContext, Arc<Value>)> = None;
         let requests = calls
             .into_iter()
-            .map(|c| CallRequest {
-                args: vec![c.context.to_json(), c.input],
-                tags: c.tags,
+            .map(|c| {
+                let context = match &previous {
+                    Some((context, json)) if *context == c.context => json.clone(),
+                    _ => {
+                        let json = Arc::new(c.context.to_json());
+                        previous = Some((c.context, json.clone()));
+                        json
+                    }
+                };
+                CallRequest {
+                    args: vec![context, Arc::new(c.input)],
+                    tags: c.tags,
+                }
             })
             .collect();
         let results = self.call_batch(name, TRANSFORM, requests, services)?;
@@ -211,9 +227,9 @@ impl ExtensionHost {
         services: Option<Arc<dyn HostServices>>,
     ) -> Result<Option<String>, ExtensionError> {
         let args = vec![
-            repository_person.cloned().unwrap_or(Value::Null),
-            unresolved_person.cloned().unwrap_or(Value::Null),
-            context.to_json(),
+            Arc::new(repository_person.cloned().unwrap_or(Value::Null)),
+            Arc::new(unresolved_person.cloned().unwrap_or(Value::Null)),
+            Arc::new(context.to_json()),
         ];
         let result = self.call(
             name,
@@ -233,7 +249,7 @@ impl ExtensionHost {
         tags: CallTags,
         services: Option<Arc<dyn HostServices>>,
     ) -> Result<Option<String>, ExtensionError> {
-        let args = vec![model_person.clone(), context.to_json()];
+        let args = vec![Arc::new(model_person.clone()), Arc::new(context.to_json())];
         let result = self.call(
             name,
             PERSON_TO_REPOSITORY,

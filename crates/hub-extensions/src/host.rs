@@ -69,8 +69,9 @@ pub(crate) struct Shared {
 /// One call: its arguments and what it is for.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CallRequest {
-    /// Arguments in order.
-    pub args: Vec<Value>,
+    /// Arguments in order. Calls of one batch that share an argument (the same `Arc`) receive
+    /// one frozen JavaScript value of it, converted once.
+    pub args: Vec<Arc<Value>>,
     /// Integration and artifact, for the extension log.
     pub tags: CallTags,
 }
@@ -205,7 +206,11 @@ impl ExtensionHost {
         };
         loop {
             match results.recv_timeout(Duration::from_millis(50)) {
-                Ok(results) => return Ok(results),
+                Ok(answer) => {
+                    // Freed here, on the thread that allocated them, before the call returns.
+                    drop(answer.requests);
+                    return Ok(answer.results);
+                }
                 Err(RecvTimeoutError::Disconnected) => {
                     self.replace_worker(index, &state);
                     return Err(ExtensionError::HostUnavailable {

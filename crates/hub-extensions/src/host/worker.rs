@@ -2,14 +2,15 @@
 //! reports when its current call started so callers can tell a stuck worker from a busy one.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
-use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::{CallRequest, CallResult, Shared};
 use crate::error::ExtensionError;
 use crate::runtime::Runtime;
+use crate::runtime::batch::Heartbeat;
 use crate::runtime::scope::{self, Scope};
 use crate::services::HostServices;
 use crate::validate::Compiled;
@@ -20,7 +21,14 @@ pub(super) struct Job {
     pub function: &'static str,
     pub requests: Vec<CallRequest>,
     pub services: Option<Arc<dyn HostServices>>,
-    pub reply: SyncSender<Vec<CallResult>>,
+    pub reply: SyncSender<Answer>,
+}
+
+/// A batch's results, with its requests handed back: they were allocated by the caller's
+/// thread, which frees them far more cheaply than the worker can (no arena lock per block).
+pub(super) struct Answer {
+    pub results: Vec<CallResult>,
+    pub requests: Vec<CallRequest>,
 }
 
 /// What callers can see of a worker.
@@ -28,25 +36,14 @@ pub(super) struct Job {
 pub(super) struct WorkerState {
     /// Batches sent and not yet answered.
     pub queued: AtomicUsize,
-    /// Milliseconds since [`epoch`] when the current call started; 0 when idle.
-    started_ms: AtomicU64,
-}
-
-fn epoch() -> Instant {
-    static EPOCH: OnceLock<Instant> = OnceLock::new();
-    *EPOCH.get_or_init(Instant::now)
-}
-
-fn now_ms() -> u64 {
-    // +1 so that a call starting at the epoch is not mistaken for "idle".
-    u64::try_from(epoch().elapsed().as_millis()).unwrap_or(u64::MAX) + 1
+    /// When the current call started.
+    pub heartbeat: Arc<Heartbeat>,
 }
 
 impl WorkerState {
     /// True when the current call has run longer than `limit`.
     pub fn running_longer_than(&self, limit: Duration) -> bool {
-        let started = self.started_ms.load(Ordering::Acquire);
-        started != 0 && now_ms().saturating_sub(started) > limit.as_millis() as u64
+        self.heartbeat.running_longer_than(limit)
     }
 }
 
@@ -88,9 +85,12 @@ fn run(jobs: &Receiver<Job>, shared: &Arc<Shared>, state: &WorkerState) {
     let mut runtimes = Runtimes::new();
     while let Ok(job) = jobs.recv() {
         let results = serve(&mut runtimes, &job, shared, state);
+        let Job {
+            reply, requests, ..
+        } = job;
         state.queued.fetch_sub(1, Ordering::AcqRel);
         // The caller may have given up waiting; nothing to do then.
-        let _ = job.reply.send(results);
+        let _ = reply.send(Answer { results, requests });
     }
 }
 
@@ -109,28 +109,58 @@ fn serve(
         revealed: Vec::new(),
         ldap: None,
     });
-    let mut tags = Default::default();
     let mut results = Vec::with_capacity(job.requests.len());
-    for request in &job.requests {
-        state.started_ms.store(now_ms(), Ordering::Release);
-        if request.tags != tags {
-            tags.clone_from(&request.tags);
-            scope::retag(&tags);
-        }
-        results.push(call_one(runtimes, extension, job.function, request, shared));
+    let mut rest = job.requests.as_slice();
+    while let Some(first) = rest.first() {
+        let same_tags = rest.iter().take_while(|r| r.tags == first.tags).count();
+        let (run, after) = rest.split_at(same_tags);
+        scope::retag(&first.tags);
+        call_all(runtimes, job, run, shared, state, &mut results);
+        rest = after;
     }
-    state.started_ms.store(0, Ordering::Release);
+    state.heartbeat.idle();
     scope::leave();
     results
 }
 
-fn call_one(
+/// Calls `requests` in order, loading the extension again whenever a limit stopped a call.
+fn call_all(
     runtimes: &mut Runtimes,
-    extension: &Compiled,
-    function: &str,
-    request: &CallRequest,
+    job: &Job,
+    requests: &[CallRequest],
     shared: &Shared,
-) -> CallResult {
+    state: &WorkerState,
+    results: &mut Vec<CallResult>,
+) {
+    let extension = &job.extension;
+    let mut done = 0;
+    while done < requests.len() {
+        // Loading evaluates the script's top level: that counts as the next call's time.
+        state.heartbeat.started(Instant::now());
+        let runtime = match loaded(runtimes, extension, shared) {
+            Ok(runtime) => runtime,
+            Err(err) => {
+                results.push(Err(err));
+                done += 1;
+                continue;
+            }
+        };
+        let answered = runtime.call_batch(job.function, &requests[done..], &state.heartbeat);
+        let poisoned = runtime.poisoned();
+        done += answered.len();
+        results.extend(answered);
+        if poisoned {
+            runtimes.remove(&extension.name);
+        }
+    }
+}
+
+/// The extension's runtime on this thread, loaded when missing or of another version.
+fn loaded<'r>(
+    runtimes: &'r mut Runtimes,
+    extension: &Compiled,
+    shared: &Shared,
+) -> Result<&'r mut Runtime, ExtensionError> {
     let stale = runtimes
         .get(&extension.name)
         .is_none_or(|(version, _)| *version != extension.version);
@@ -139,14 +169,10 @@ fn call_one(
         let runtime = Runtime::new(extension, shared.limits)?;
         runtimes.insert(extension.name.clone(), (extension.version, runtime));
     }
-    let Some((_, runtime)) = runtimes.get_mut(&extension.name) else {
-        return Err(ExtensionError::UnknownExtension {
+    runtimes
+        .get_mut(&extension.name)
+        .map(|(_, runtime)| runtime)
+        .ok_or_else(|| ExtensionError::UnknownExtension {
             name: extension.name.clone(),
-        });
-    };
-    let result = runtime.call(function, &request.args);
-    if runtime.poisoned() {
-        runtimes.remove(&extension.name);
-    }
-    result
+        })
 }

@@ -3,7 +3,7 @@
 //!
 //! boa yields to its executor every `BUDGET` units of work. This tiny executor polls the
 //! evaluation with a no-op waker and, at each yield, checks the deadline and how much the
-//! process's resident memory grew since the call's first yield. When a limit is passed the
+//! process's resident memory grew since the call began (as of its first yield). When a limit is passed the
 //! evaluation future is dropped: the script stops there, and the caller discards the context.
 
 use std::future::Future;
@@ -11,6 +11,7 @@ use std::pin::pin;
 use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::{Duration, Instant};
 
+use super::batch;
 use crate::error::Limit;
 
 /// Work units between two limit checks.
@@ -19,39 +20,53 @@ pub(crate) const BUDGET: u32 = 1_000;
 /// How often the resident memory is read at most.
 const MEMORY_CHECK_EVERY: Duration = Duration::from_millis(2);
 
-/// The limits of one call, checked at each yield.
+/// The limits of the running call, checked at each yield.
+///
+/// One evaluation may run a chunk of calls ([`super::batch`]); the deadline and the memory
+/// baseline follow the call that is running, so every call has its own limits.
 pub(crate) struct Guard {
-    deadline: Instant,
+    wall_clock: Duration,
     memory_bytes: u64,
+    created: Instant,
+    /// The call the baseline belongs to.
+    call: usize,
     baseline: Option<u64>,
-    last_memory_check: Option<Instant>,
+    last_reading: Option<(Instant, u64)>,
 }
 
 impl Guard {
     pub(crate) fn new(wall_clock: Duration, memory_bytes: u64) -> Self {
         Self {
-            deadline: Instant::now() + wall_clock,
+            wall_clock,
             memory_bytes,
+            created: Instant::now(),
+            call: 0,
             baseline: None,
-            last_memory_check: None,
+            last_reading: None,
         }
     }
 
     fn check(&mut self) -> Result<(), Limit> {
         let now = Instant::now();
-        if now >= self.deadline {
+        let (call, started) = batch::running().unwrap_or((0, self.created));
+        if now >= started + self.wall_clock {
             return Err(Limit::WallClock);
         }
-        if self
-            .last_memory_check
-            .is_some_and(|at| now.duration_since(at) < MEMORY_CHECK_EVERY)
-        {
+        let recent = self
+            .last_reading
+            .filter(|(at, _)| now.duration_since(*at) < MEMORY_CHECK_EVERY);
+        if call != self.call {
+            // A reading this recent stands for the resident memory when the call began.
+            self.call = call;
+            self.baseline = recent.map(|(_, bytes)| bytes);
+        }
+        if recent.is_some() && self.baseline.is_some() {
             return Ok(());
         }
-        self.last_memory_check = Some(now);
         let Some(resident) = resident_bytes() else {
             return Ok(());
         };
+        self.last_reading = Some((now, resident));
         let baseline = *self.baseline.get_or_insert(resident);
         if resident.saturating_sub(baseline) > self.memory_bytes {
             return Err(Limit::Memory);

@@ -1,15 +1,17 @@
 //! The native functions behind the extension API and the JavaScript that wraps them.
 //!
-//! Only two natives exist: `__sxLog` (the hot path of `console.log`) and `__sxHost`, one entry
-//! for every other host call, taking and returning JSON text. The public objects (`store`,
+//! Three natives exist: `__sxPut`, through which the invoker hands over each call's result
+//! ([`super::batch`]), `__sxLog` (the hot path of `console.log`) and `__sxHost`, one entry for
+//! every other host call, taking and returning JSON text. The public objects (`store`,
 //! `artifacts`, `persons`, `ldap`, `httpClient`, `html`, `console`) are written in JavaScript
 //! in `prelude.js` on top of them, so their shapes match the guide exactly.
 
+use boa_engine::object::FunctionObjectBuilder;
 use boa_engine::property::Attribute;
 use boa_engine::{Context, JsResult, JsValue, NativeFunction, Source, js_string};
 use chrono::Utc;
 
-use super::scope;
+use super::{batch, scope};
 use crate::api;
 use crate::compat::EACH_PRELUDE;
 use crate::limits::SandboxLimits;
@@ -19,6 +21,17 @@ const PRELUDE: &str = include_str!("prelude.js");
 
 /// Defines the natives, the limit the prelude's guards use, and the API objects.
 pub(crate) fn install(context: &mut Context, limits: &SandboxLimits) -> JsResult<()> {
+    // The invoker's parts cannot be replaced by a script.
+    let put = FunctionObjectBuilder::new(context.realm(), NativeFunction::from_fn_ptr(batch::put))
+        .name(js_string!("__sxPut"))
+        .length(1)
+        .build();
+    context.register_global_property(js_string!("__sxPut"), put, Attribute::empty())?;
+    context.register_global_property(
+        js_string!("__sxB"),
+        JsValue::undefined(),
+        Attribute::WRITABLE,
+    )?;
     context.register_global_callable(
         js_string!("__sxHost"),
         2,
