@@ -22,6 +22,7 @@ use super::errors::{self, invalid};
 use super::parts;
 use super::persons;
 use super::read::Reader;
+use super::recent::{self, Recent};
 use super::settings::RedmineSettings;
 use super::write::{Plan, Writer};
 use super::{DISPLAY_NAME, KIND, schema};
@@ -53,6 +54,7 @@ pub struct RedmineConnector {
     client: Client,
     settings: RedmineSettings,
     catalogs: Catalogs,
+    recent: Recent,
 }
 
 impl RedmineConnector {
@@ -62,6 +64,7 @@ impl RedmineConnector {
             client: Client::new(&settings.url, &settings.api_key, settings.keep_alive)?,
             settings,
             catalogs: Catalogs::default(),
+            recent: Recent::default(),
         })
     }
 
@@ -147,9 +150,20 @@ impl RedmineConnector {
         writer.plan(fields)
     }
 
-    /// Reads the issue back after a write.
+    /// Reads the issue in full (also after a write), keeping the answer for the comment and
+    /// attachment lists asked for next (see [`super::recent`]).
     async fn reread(&self, id: u64) -> Result<Artifact> {
-        self.artifact(&self.issue(id, "relations").await?).await
+        let issue = self.issue(id, recent::FULL).await?;
+        self.recent.keep(id, &issue);
+        self.artifact(&issue).await
+    }
+
+    /// The issue answer with `part` included: the one read a moment ago, else a new read.
+    async fn issue_with(&self, id: u64, part: &str) -> Result<Value> {
+        match self.recent.get(id) {
+            Some(issue) => Ok(issue),
+            None => self.issue(id, part).await,
+        }
     }
 
     /// The catalog, the project `key` and its tracker `name`; not found unless the project
@@ -348,6 +362,7 @@ impl Connector for RedmineConnector {
             None
         };
         let plan = self.plan(project.as_deref(), fields).await?;
+        self.recent.forget(id);
         if !plan.issue.is_empty() || !plan.custom_fields.is_empty() {
             let path = format!("issues/{id}.json");
             self.client

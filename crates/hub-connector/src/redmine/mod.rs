@@ -26,6 +26,7 @@ mod parts;
 mod persons;
 mod probe;
 mod read;
+mod recent;
 pub mod schema;
 mod settings;
 mod write;

@@ -16,7 +16,7 @@ use crate::types::*;
 impl RedmineConnector {
     /// Notes of the issue, oldest first.
     pub(super) async fn read_comments(&self, id: &str) -> Result<Vec<Comment>> {
-        let issue = self.issue(issue_id(id)?, "journals").await?;
+        let issue = self.issue_with(issue_id(id)?, "journals").await?;
         let catalog = self.catalogs.get(&self.client).await?;
         Ok(parts::comments(&issue, &self.reader(&catalog)))
     }
@@ -27,6 +27,7 @@ impl RedmineConnector {
         let notes = parts::note_text(comment, self.settings.text_formatting.markup());
         let document = json!({"issue": {"notes": notes, "private_notes": comment.private}});
         let path = format!("issues/{id}.json");
+        self.recent.forget(id);
         let author = match &comment.author {
             Some(person) => self.login_of(person).await?,
             None => None,
@@ -67,7 +68,7 @@ impl RedmineConnector {
 
     /// Attachments of the issue, oldest first.
     pub(super) async fn read_attachments(&self, id: &str) -> Result<Vec<Attachment>> {
-        let issue = self.issue(issue_id(id)?, "attachments").await?;
+        let issue = self.issue_with(issue_id(id)?, "attachments").await?;
         let mut attachments: Vec<Attachment> = list(&issue, "attachments")
             .iter()
             .filter_map(parts::attachment)
@@ -110,6 +111,7 @@ impl RedmineConnector {
             "description": parts::attachment_description(attachment.source.as_deref()),
         });
         let document = json!({"issue": {"uploads": [upload]}});
+        self.recent.forget(id);
         self.client
             .write(Method::PUT, &format!("issues/{id}.json"), &document)
             .await?;
@@ -137,6 +139,7 @@ impl RedmineConnector {
             ))
         })?;
         let document = json!({"issue": {"status_id": transition.id}});
+        self.recent.forget(issue);
         self.client
             .write(Method::PUT, &format!("issues/{issue}.json"), &document)
             .await?;
