@@ -413,13 +413,24 @@ fn bounds(s: &mut String, v: &Value, cores: f64, raw_trac: f64, raw_redmine: f64
             );
             why += if share >= 0.7 {
                 "; it is the bound: the hub's rate is Redmine's request rate divided by the \
-                 requests an update needs there (reading the Redmine issue, its comments and \
-                 its attachments; on a write also the version check, the PUT and the read-back, \
+                 requests an update needs there (reading the Redmine issue with its comments \
+                 and attachments; on a write also the version check, the PUT and the read-back, \
                  and, Redmine having no optimistic locking, the echo of the hub's own write, \
                  read again), and the change polls."
             } else {
                 "; it was not saturated, so the rate was bound by waiting elsewhere."
             };
+        }
+        let edits = f(v, &format!("{phase}/edit_seconds"));
+        let seconds = f(v, &format!("{phase}/seconds"));
+        if edits >= 0.6 * seconds {
+            let _ = write!(
+                why,
+                " Making the edits on {from} took {edits:.1} s of the phase's {seconds:.1} s, and \
+                 the phase cannot end before the last edit: the hub arrived {:.1} s after it, so \
+                 this rate is bound by how fast {from} takes the edits as much as by the hub.",
+                seconds - edits
+            );
         }
         let source_raw = if from == "Redmine" {
             num(v, "/raw/redmine/put_per_second")
