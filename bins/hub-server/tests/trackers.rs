@@ -1152,7 +1152,6 @@ impl Moments {
 const KILLS: usize = 10;
 
 #[test]
-#[ignore = "converges (seen in ~6 min on 2 shared cores) but would lengthen the full run past its budget; run with --ignored"]
 fn redmine_and_trac_converge_with_nothing_lost_or_duplicated_through_hub_kills_and_a_trac_restart()
 {
     let started = Instant::now();
