@@ -6,25 +6,19 @@
 //! like real servers would; the hub's store is the embedded SQLite file.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod support;
+
 use hub_connector::memory;
+
+use support::{api, free_port};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hub-server");
 const PER_SIDE: usize = 5_000;
 const KILLS: usize = 20;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A small deterministic generator for the kill moments (the same run every time).
 struct Moments(u64);
@@ -159,22 +153,6 @@ fn log_tail(dir: &Path) -> String {
     lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
-fn get(port: u16, path: &str) -> Option<serde_json::Value> {
-    use std::io::Write;
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).ok()?;
-    serde_json::from_str(raw.split_once("\r\n\r\n")?.1).ok()
-}
-
 /// Waits until the integration has every artifact paired and nothing left to do, twice in a row.
 fn wait_converged(hub: &mut Child, dir: &Path, port: u16, expected_pairs: u64, within: Duration) {
     let deadline = Instant::now() + within;
@@ -183,7 +161,7 @@ fn wait_converged(hub: &mut Child, dir: &Path, port: u16, expected_pairs: u64, w
         if let Some(status) = hub.try_wait().unwrap() {
             panic!("the hub exited with {status}:\n{}", log_tail(dir));
         }
-        if let Some(list) = get(port, "/api/integrations") {
+        if let Some(list) = api(port, "/api/integrations") {
             let i = &list[0];
             let busy: u64 = ["pending", "processing", "failed"]
                 .iter()

@@ -2,20 +2,16 @@
 //! would — start, health, a second instance, SIGTERM, SIGKILL, bad configuration, safe mode.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hub-server");
+mod support;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use support::free_port;
+
+const BIN: &str = env!("CARGO_BIN_EXE_hub-server");
 
 struct Hub {
     child: Child,

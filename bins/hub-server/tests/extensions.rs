@@ -4,14 +4,16 @@
 //! the twins' summaries arrive transformed, and what the script logged is in the extension log
 //! file and in `GET /api/extensions/log`.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod support;
+
 use hub_connector::memory;
 use hub_domain::model::FieldValue;
+
+use support::{api, free_port};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hub-server");
 const ITEMS: usize = 3;
@@ -63,14 +65,6 @@ fn apply(dir: &Path, file: &Path) -> (bool, String) {
     (out.status.success(), text)
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The hub under test; killed if the test ends early, so a failed run leaves no hub behind.
 struct Hub(Child);
 
@@ -103,21 +97,6 @@ fn serve(dir: &Path, port: u16) -> Hub {
         .unwrap()
 }
 
-fn get(port: u16, path: &str) -> Option<serde_json::Value> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).ok()?;
-    serde_json::from_str(raw.split_once("\r\n\r\n")?.1).ok()
-}
-
 /// Waits until every left artifact is paired and nothing is left to do.
 fn wait_synced(hub: &mut Hub, dir: &Path, port: u16) {
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -129,7 +108,7 @@ fn wait_synced(hub: &mut Hub, dir: &Path, port: u16) {
             "the hub exited:\n{}",
             log()
         );
-        if let Some(list) = get(port, "/api/integrations") {
+        if let Some(list) = api(port, "/api/integrations") {
             last = Some(list.clone());
             let i = &list[0];
             let busy: u64 = ["pending", "processing", "failed"]
@@ -141,7 +120,7 @@ fn wait_synced(hub: &mut Hub, dir: &Path, port: u16) {
             }
         }
         if Instant::now() >= deadline {
-            let failed = get(port, "/api/activities?state=failed");
+            let failed = api(port, "/api/activities?state=failed");
             panic!(
                 "not synchronized within 120 s: {last:?}\nfailed: {failed:?}\n{}",
                 log()
@@ -203,8 +182,8 @@ fn a_broken_script_is_refused_and_a_saved_extension_runs_during_sync() {
     let port = free_port();
     let mut hub = serve(data, port);
     wait_synced(&mut hub, data, port);
-    let log = get(port, "/api/extensions/log?extension=Shout").expect("the log answers");
-    let saved = get(port, "/api/extensions").expect("the list answers");
+    let log = api(port, "/api/extensions/log?extension=Shout").expect("the log answers");
+    let saved = api(port, "/api/extensions").expect("the list answers");
     Command::new("kill")
         .args(["-TERM", &hub.0.id().to_string()])
         .status()

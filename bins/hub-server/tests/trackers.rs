@@ -20,7 +20,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -28,12 +28,15 @@ use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod support;
+
 use hub_connector::redmine::{RedmineConnector, RedmineSettings};
 use hub_connector::trac::{TracConnector, TracSettings};
 use hub_connector::types::{Artifact, ArtifactScope, NewArtifact, NewAttachment, NewComment};
 use hub_connector::{Connector, ConnectorError, ErrorClass};
 use hub_domain::model::{FieldValue, PersonRef};
 use serde_json::{Value, json};
+use support::{base64, free_port, get_json, http, record_path, recorded};
 use tokio::sync::{RwLock, Semaphore};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hub-server");
@@ -119,71 +122,6 @@ fn endpoints(letter: &str) -> Endpoints {
     }
 }
 
-/// `~/.cache/syncline/services/<name>.json`, where xtask records a running instance.
-fn record_path(name: &str) -> Option<PathBuf> {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
-    Some(cache.join(format!("syncline/services/{name}.json")))
-}
-
-/// The record of `name` if its server still listens.
-fn recorded(name: &str) -> Option<Value> {
-    let text = std::fs::read_to_string(record_path(name)?).ok()?;
-    let record: Value = serde_json::from_str(&text).ok()?;
-    let port = u16::try_from(record["port"].as_u64()?).ok()?;
-    TcpStream::connect(("127.0.0.1", port)).ok()?;
-    Some(record)
-}
-
-/// One HTTP/1.0 exchange (no chunked answers to decode): status and JSON body.
-fn http(base: &str, method: &str, path: &str, headers: &[String], body: &str) -> (u16, Value) {
-    let address = base.trim_start_matches("http://").trim_end_matches('/');
-    let mut stream = TcpStream::connect(address).unwrap_or_else(|e| panic!("{base}: {e}"));
-    stream.set_read_timeout(Some(Duration::from_secs(60))).ok();
-    let mut request = format!(
-        "{method} {path} HTTP/1.0\r\nHost: {address}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\n",
-        body.len()
-    );
-    for header in headers {
-        request += &format!("{header}\r\n");
-    }
-    request += "\r\n";
-    request += body;
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
-    let status = raw
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let payload = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    (status, serde_json::from_str(payload).unwrap_or(Value::Null))
-}
-
-/// Standard base64 with padding, for one Basic authorization header.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            out.push(if i <= chunk.len() {
-                char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize])
-            } else {
-                '='
-            });
-        }
-    }
-    out
-}
-
 /// A Redmine project of this run, with the Bug tracker and the people the users assign.
 fn create_redmine_project(e: &Endpoints, identifier: &str) {
     let key = [format!("X-Redmine-API-Key: {}", e.redmine_key)];
@@ -243,14 +181,6 @@ fn create_trac_type(e: &Endpoints, name: &str) {
 
 // ---------------------------------------------------------------------------------------------
 // The hub process
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// The configuration file of this run and the hub's own settings file.
 fn write_config(dir: &Path, e: &Endpoints, project: &str, ticket_type: &str) -> (PathBuf, PathBuf) {
@@ -630,7 +560,7 @@ impl Twins {
         while !self.done.load(Ordering::Relaxed) {
             let path = format!("/api/integrations/{integration}/pairs?after={after}&limit=1000");
             let base = format!("http://127.0.0.1:{}", self.port.load(Ordering::Relaxed));
-            if let Some(Value::Array(pairs)) = try_http(&base, &path) {
+            if let Some(Value::Array(pairs)) = get_json(&base, &path) {
                 let mut known = self.known.lock().unwrap();
                 for pair in &pairs {
                     let (left, right) = (
@@ -674,19 +604,6 @@ impl Drop for Twins {
     fn drop(&mut self) {
         self.done.store(true, Ordering::Relaxed);
     }
-}
-
-/// A GET of the hub's API; `None` while no hub answers.
-fn try_http(base: &str, path: &str) -> Option<Value> {
-    let address = base.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(address).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).ok()?;
-    serde_json::from_str(raw.split_once("\r\n\r\n")?.1).ok()
 }
 
 fn transient(e: &ConnectorError) -> bool {

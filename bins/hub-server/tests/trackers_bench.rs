@@ -25,16 +25,18 @@
 //! services up redmine-a trac-a` leaves, as for the live end-to-end test; each run works in a
 //! Redmine project and a Trac ticket type of its own.
 
-use std::io::{Read, Seek, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+mod support;
+
 use hub_connector::redmine::RedmineSettings;
 use hub_connector::trac::TracSettings;
 use serde_json::{Value, json};
+use support::{base64, free_port, http, recorded};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hub-server");
 const TEMPLATE: &str = include_str!("../../../fixtures/trackers/redmine-trac.toml");
@@ -121,71 +123,6 @@ fn endpoints() -> Endpoints {
         trac_password,
         trac_pid,
     }
-}
-
-/// xtask's record of `name` (`~/.cache/syncline/services/<name>.json`) if its server listens.
-fn recorded(name: &str) -> Option<Value> {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
-    let text =
-        std::fs::read_to_string(cache.join(format!("syncline/services/{name}.json"))).ok()?;
-    let record: Value = serde_json::from_str(&text).ok()?;
-    let port = u16::try_from(record["port"].as_u64()?).ok()?;
-    TcpStream::connect(("127.0.0.1", port)).ok()?;
-    Some(record)
-}
-
-/// One HTTP/1.0 exchange: status and JSON body (`Null` when there is none or no answer).
-fn http(base: &str, method: &str, path: &str, headers: &[String], body: &str) -> (u16, Value) {
-    let address = base.trim_start_matches("http://").trim_end_matches('/');
-    let Ok(mut stream) = TcpStream::connect(address) else {
-        return (0, Value::Null);
-    };
-    stream.set_read_timeout(Some(Duration::from_secs(60))).ok();
-    let mut request = format!(
-        "{method} {path} HTTP/1.0\r\nHost: {address}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\n",
-        body.len()
-    );
-    for header in headers {
-        request += &format!("{header}\r\n");
-    }
-    request += "\r\n";
-    request += body;
-    if stream.write_all(request.as_bytes()).is_err() {
-        return (0, Value::Null);
-    }
-    let mut raw = String::new();
-    let _ = stream.read_to_string(&mut raw);
-    let status = raw
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let payload = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    (status, serde_json::from_str(payload).unwrap_or(Value::Null))
-}
-
-/// Standard base64 with padding, for one Basic authorization header.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            out.push(if i <= chunk.len() {
-                char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize])
-            } else {
-                '='
-            });
-        }
-    }
-    out
 }
 
 /// The two trackers as the benchmark's users reach them: plain requests, no connector logic.
@@ -311,14 +248,6 @@ fn parallel<T: Send>(items: Vec<T>, concurrency: usize, work: impl Fn(T) + Sync)
 
 // ---------------------------------------------------------------------------------------------
 // The hub process
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 struct Hub {
     child: Child,

@@ -16,6 +16,31 @@ use hub_domain::{ErrorCode, IntegrationId, RepositoryId};
 use hub_store::Store;
 use hub_store::sync_state::Watermark;
 
+/// A side of a pair at version 1 in repository `repo`.
+fn side(repo: i64, id: &str) -> PairSide {
+    PairSide {
+        artifact: ArtifactRef {
+            repository: RepositoryId(repo),
+            id: id.into(),
+        },
+        formatted_id: id.into(),
+        version: Some("1".into()),
+    }
+}
+
+/// A new pair of `left` (repository 1) and `right` (repository 2).
+fn pair_of(i: IntegrationId, left: &str, right: &str) -> ArtifactPair {
+    let now = Utc::now();
+    ArtifactPair {
+        id: None,
+        integration: i,
+        left: side(1, left),
+        right: side(2, right),
+        created_at: now,
+        synchronized_at: now,
+    }
+}
+
 async fn integration(store: &Store) -> IntegrationId {
     let model = Model {
         id: None,
@@ -296,23 +321,7 @@ async fn watermarks_intents_and_pair_revisions() {
         "a crash-left intent is reused"
     );
 
-    let side = |repo: i64, id: &str| PairSide {
-        artifact: ArtifactRef {
-            repository: RepositoryId(repo),
-            id: id.into(),
-        },
-        formatted_id: id.into(),
-        version: Some("1".into()),
-    };
-    let now = Utc::now();
-    let pair = ArtifactPair {
-        id: None,
-        integration: i,
-        left: side(1, "a"),
-        right: side(2, "b"),
-        created_at: now,
-        synchronized_at: now,
-    };
+    let pair = pair_of(i, "a", "b");
     let saved = store.complete_creation(&pair, &source, "{}").await.unwrap();
     assert_eq!(store.creation_intent(i, &source).await.unwrap(), None);
     let record = store
@@ -481,23 +490,7 @@ async fn beginning_a_creation_opens_or_resumes_the_intent_unless_the_source_is_p
 
     // The twin's own activity records the pair (closing the intent) before the source's
     // activity begins its creation: the source is found paired, and no intent is left.
-    let side = |repo: i64, id: &str| PairSide {
-        artifact: ArtifactRef {
-            repository: RepositoryId(repo),
-            id: id.into(),
-        },
-        formatted_id: id.into(),
-        version: Some("1".into()),
-    };
-    let now = Utc::now();
-    let pair = ArtifactPair {
-        id: None,
-        integration: i,
-        left: side(1, "a"),
-        right: side(2, "b"),
-        created_at: now,
-        synchronized_at: now,
-    };
+    let pair = pair_of(i, "a", "b");
     store.complete_creation(&pair, &source, "{}").await.unwrap();
     match store
         .begin_creation(i, &source, "syncline:1:1:a")
