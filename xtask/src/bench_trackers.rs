@@ -50,7 +50,7 @@ pub fn run(args: &Args) -> Result<()> {
         None => harness(args)?,
     };
     let figures: Value = serde_json::from_str(&text).map_err(|e| Error::Other(e.to_string()))?;
-    let section = render(&machine, &figures);
+    let section = render(&machine, &figures, args.figures.is_some());
     if args.no_doc {
         println!("{section}");
         return Ok(());
@@ -198,16 +198,23 @@ fn rate_row(
     );
 }
 
-fn render(m: &Machine, v: &Value) -> String {
+/// The section; `recorded` when the figures come from a harness run made earlier by hand,
+/// whose date is not known here (the date given is then when they were written).
+fn render(m: &Machine, v: &Value, recorded: bool) -> String {
     let c = f(v, "/concurrency");
     let raw_trac = f(v, "/raw/trac/updates_per_second");
     let raw_redmine = f(v, "/raw/redmine/put_per_second");
     let mut s = String::new();
     let _ = writeln!(s, "{START}");
     let _ = writeln!(s, "## Trackers, Redmine ↔ Trac\n");
+    let how = if recorded {
+        "Figures of a harness run made by hand, written"
+    } else {
+        "Measured"
+    };
     let _ = writeln!(
         s,
-        "Measured {} by `cargo xtask bench trackers` on commit {}.  ",
+        "{how} {} by `cargo xtask bench trackers` on commit {}.  ",
         m.date, m.commit
     );
     let _ = writeln!(
