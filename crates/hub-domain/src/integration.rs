@@ -38,6 +38,14 @@ impl Side {
             Side::Right => Side::Left,
         }
     }
+
+    /// `"left"` or `"right"`, as files, the store and messages spell it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Side::Left => "left",
+            Side::Right => "right",
+        }
+    }
 }
 
 /// Which way a model field flows.

@@ -52,13 +52,6 @@ pub enum Creation {
     Paired(Box<PairRecord>),
 }
 
-fn side_name(side: Side) -> &'static str {
-    match side {
-        Side::Left => "left",
-        Side::Right => "right",
-    }
-}
-
 impl Store {
     /// The watermark of one side of an integration.
     pub async fn watermark(
@@ -66,7 +59,7 @@ impl Store {
         integration: IntegrationId,
         side: Side,
     ) -> Result<Watermark, StoreError> {
-        let row = watermark::Entity::find_by_id((integration.0, side_name(side).to_owned()))
+        let row = watermark::Entity::find_by_id((integration.0, side.as_str().to_owned()))
             .one(&self.db)
             .await?;
         let Some(row) = row else {
@@ -89,7 +82,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let row = watermark::ActiveModel {
             integration_id: Set(integration.0),
-            side: Set(side_name(side).to_owned()),
+            side: Set(side.as_str().to_owned()),
             watermark: Set(mark.at.map_or(0, to_ms)),
             seen: Set(serde_json::to_string(&mark.seen).unwrap_or_else(|_| "[]".into())),
             last_full_scan: Set(mark.last_full_scan.map_or(0, to_ms)),

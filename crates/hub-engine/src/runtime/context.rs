@@ -55,7 +55,7 @@ pub struct SideRuntime {
 impl SideRuntime {
     /// `"left"` or `"right"`, for messages.
     pub fn name(&self) -> &'static str {
-        side_name(self.side)
+        self.side.as_str()
     }
 
     /// Whether an artifact of `project` and `artifact_type` belongs to the collection.
@@ -63,14 +63,6 @@ impl SideRuntime {
         self.scope.projects.iter().any(|p| p == project)
             && (self.scope.artifact_types.is_empty()
                 || self.scope.artifact_types.iter().any(|t| t == artifact_type))
-    }
-}
-
-/// `"left"` or `"right"`.
-pub fn side_name(side: Side) -> &'static str {
-    match side {
-        Side::Left => "left",
-        Side::Right => "right",
     }
 }
 
@@ -206,7 +198,7 @@ async fn load_side(
         username: None,
         secret: None,
     };
-    let name = side_name(side);
+    let name = side.as_str();
     let connector = registry.build(&repo.connector, &settings).on(name)?;
     let project = projects.first().cloned().unwrap_or_default();
     let artifact_type = artifact_types.first().cloned().unwrap_or_default();

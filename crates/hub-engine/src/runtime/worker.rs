@@ -23,7 +23,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 use tracing::{Instrument, info, info_span, warn};
 
-use super::context::{self, IntegrationRuntime};
+use super::context::IntegrationRuntime;
 use super::error::{Retry, SyncError};
 use super::process::{Outcome, process};
 use super::rate::RateLimiter;
@@ -344,7 +344,7 @@ impl Engine {
     ) -> Result<JobId, SyncError> {
         let description = format!(
             "Full scan of the {} side of '{}'",
-            context::side_name(side),
+            side.as_str(),
             rt.integration.name
         );
         let job = self

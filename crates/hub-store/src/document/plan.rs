@@ -535,10 +535,6 @@ impl Planner<'_> {
             self.report(at, false, desired.problems());
             for side in [Side::Left, Side::Right] {
                 let used = desired.extensions.side(side);
-                let side_name = match side {
-                    Side::Left => "left",
-                    Side::Right => "right",
-                };
                 for (key, name, kind) in [
                     ("state_transition", &used.state_transition, STATE_TRANSITION),
                     (
@@ -548,7 +544,7 @@ impl Planner<'_> {
                     ),
                 ] {
                     if let Some(name) = name {
-                        let field = format!("extensions.{side_name}.{key}");
+                        let field = format!("extensions.{}.{key}", side.as_str());
                         self.check_extension_use(at, &field, name, kind);
                     }
                 }
