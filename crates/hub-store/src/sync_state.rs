@@ -52,6 +52,15 @@ pub enum Creation {
     Paired(Box<PairRecord>),
 }
 
+/// The creation intent of `source` in `integration` (one at most: the key is unique).
+fn intent_of(integration: IntegrationId, source: &ArtifactRef) -> sea_orm::Condition {
+    use creation_intent::Column as C;
+    sea_orm::Condition::all()
+        .add(C::IntegrationId.eq(integration.0))
+        .add(C::SourceRepositoryId.eq(source.repository.0))
+        .add(C::SourceArtifactId.eq(source.id.clone()))
+}
+
 impl Store {
     /// The watermark of one side of an integration.
     pub async fn watermark(
@@ -148,9 +157,7 @@ impl Store {
             .await?;
         if let Some(record) = self.pair_record(integration, source).await? {
             creation_intent::Entity::delete_many()
-                .filter(creation_intent::Column::IntegrationId.eq(integration.0))
-                .filter(creation_intent::Column::SourceRepositoryId.eq(source.repository.0))
-                .filter(creation_intent::Column::SourceArtifactId.eq(source.id.clone()))
+                .filter(intent_of(integration, source))
                 .exec(&self.db)
                 .await?;
             return Ok(Creation::Paired(Box::new(record)));
@@ -169,9 +176,7 @@ impl Store {
         source: &ArtifactRef,
     ) -> Result<Option<String>, StoreError> {
         let row = creation_intent::Entity::find()
-            .filter(creation_intent::Column::IntegrationId.eq(integration.0))
-            .filter(creation_intent::Column::SourceRepositoryId.eq(source.repository.0))
-            .filter(creation_intent::Column::SourceArtifactId.eq(source.id.clone()))
+            .filter(intent_of(integration, source))
             .one(&self.db)
             .await?;
         Ok(row.map(|r| r.source_identity))
@@ -200,9 +205,7 @@ impl Store {
                 }
             })?;
         creation_intent::Entity::delete_many()
-            .filter(creation_intent::Column::IntegrationId.eq(pair.integration.0))
-            .filter(creation_intent::Column::SourceRepositoryId.eq(source.repository.0))
-            .filter(creation_intent::Column::SourceArtifactId.eq(source.id.clone()))
+            .filter(intent_of(pair.integration, source))
             .exec(&txn)
             .await?;
         txn.commit().await?;
