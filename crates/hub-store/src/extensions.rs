@@ -14,6 +14,16 @@ use crate::connect::Store;
 use crate::error::StoreError;
 use crate::time::{from_ms, now_ms};
 
+/// Kind names as configuration files and the store spell them; the extension host maps each
+/// to its kind.
+pub const STATE_TRANSITION: &str = "state_transition";
+/// See [`STATE_TRANSITION`].
+pub const PAYLOAD_TRANSFORMATION: &str = "payload_transformation";
+/// See [`STATE_TRANSITION`].
+pub const DATA_TRANSFORMATION: &str = "data_transformation";
+/// See [`STATE_TRANSITION`].
+pub const PERSON_RECONCILIATION: &str = "person_reconciliation";
+
 pub(crate) mod row {
     use sea_orm::entity::prelude::*;
 

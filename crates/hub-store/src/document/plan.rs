@@ -28,12 +28,10 @@ use super::parse::Document;
 use super::report::{ObjectKind, Problem};
 use crate::config;
 use crate::error::StoreError;
-use crate::extensions::{self, ExtensionRecord, NewExtension};
-
-/// The kinds of extension a reference needs, as the extension host names them.
-const DATA_TRANSFORMATION: &str = "data_transformation";
-const STATE_TRANSITION: &str = "state_transition";
-const PERSON_RECONCILIATION: &str = "person_reconciliation";
+use crate::extensions::{
+    self, DATA_TRANSFORMATION, ExtensionRecord, NewExtension, PERSON_RECONCILIATION,
+    STATE_TRANSITION,
+};
 
 /// The configuration the store holds, read once (inside the apply transaction).
 pub(crate) struct Snapshot {
