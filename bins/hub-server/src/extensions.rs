@@ -18,7 +18,7 @@ use crate::settings::Settings;
 /// Entries of the extension log kept in memory for the API.
 const LOG_VIEW_ENTRIES: usize = 10_000;
 /// The key confidential key-value values are sealed with, in the data directory.
-pub const KEY_FILE: &str = "secret.key";
+const KEY_FILE: &str = "secret.key";
 
 /// The started host and the in-memory view of its log.
 pub struct Extensions {
@@ -30,7 +30,6 @@ pub struct Extensions {
 
 /// Starts the host and loads every saved extension.
 pub async fn start(store: &Store, settings: &Settings) -> Result<Extensions, ServerError> {
-    let failed = |e: hub_extensions::ExtensionError| ServerError::Extensions(e);
     let file = FileLog::in_data_dir(&settings.data_dir).map_err(|e| ServerError::DataDir {
         path: settings.data_dir.display().to_string(),
         reason: e.to_string(),
@@ -39,17 +38,19 @@ pub async fn start(store: &Store, settings: &Settings) -> Result<Extensions, Ser
         memory: Arc::new(MemoryLog::new(LOG_VIEW_ENTRIES)),
         file: Some(Arc::new(file)),
     };
-    let key = key_file(&settings.data_dir.join(KEY_FILE)).map_err(failed)?;
+    let key = key_file(&settings.data_dir.join(KEY_FILE)).map_err(ServerError::Extensions)?;
     let stores = KeyValueStores::open(store.clone(), Box::new(key))
         .await
-        .map_err(failed)?;
+        .map_err(ServerError::Extensions)?;
     let host = ExtensionHost::new(
         HostConfig::default(),
         Arc::new(sinks.clone()),
         stores.reader(),
     )
-    .map_err(failed)?;
-    let report = library::load_saved(&host, store).await.map_err(failed)?;
+    .map_err(ServerError::Extensions)?;
+    let report = library::load_saved(&host, store)
+        .await
+        .map_err(ServerError::Extensions)?;
     for (name, error) in &report.refused {
         tracing::error!(extension = %name, code = %error.code(), %error, "extension not loaded; artifacts that use it fail until it is fixed");
     }

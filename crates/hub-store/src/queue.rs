@@ -55,8 +55,8 @@ fn pending_row(
 }
 
 impl Store {
-    /// Queues a synchronize activity for each artifact in one transaction; artifacts that
-    /// already have a pending activity keep it. Returns how many were newly queued.
+    /// Queues a synchronize activity for each artifact; artifacts that already have a pending
+    /// activity keep it. Returns how many were newly queued.
     pub async fn enqueue_changes(
         &self,
         integration: IntegrationId,
@@ -85,31 +85,41 @@ impl Store {
                 .flatten()
                 .collect();
             let mut seen = std::collections::HashSet::new();
-            let unique: Vec<activity::ActiveModel> = chunk
+            let unique: Vec<(&ArtifactRef, String)> = chunk
                 .iter()
                 .zip(keys)
                 // The same artifact twice in one batch: keep the first.
                 .filter(|(_, key)| !existing.contains(key) && seen.insert(key.clone()))
-                .map(|(artifact, key)| pending_row(integration, artifact, key, now))
                 .collect();
-            queued += self.insert_pending(unique).await?;
+            queued += self.insert_pending(integration, &unique, now).await?;
         }
         Ok(queued)
     }
 
-    /// Inserts pending activities; those whose artifact was queued meanwhile are skipped.
-    /// Returns how many were inserted.
-    async fn insert_pending(&self, rows: Vec<activity::ActiveModel>) -> Result<usize, StoreError> {
-        if rows.is_empty() {
+    /// Inserts pending activities for `artifacts` (with their pending keys); those whose
+    /// artifact was queued meanwhile are skipped. Returns how many were inserted.
+    async fn insert_pending(
+        &self,
+        integration: IntegrationId,
+        artifacts: &[(&ArtifactRef, String)],
+        now: i64,
+    ) -> Result<usize, StoreError> {
+        if artifacts.is_empty() {
             return Ok(0);
         }
-        let count = rows.len();
-        match Entity::insert_many(rows.clone()).exec(&self.db).await {
-            Ok(_) => Ok(count),
+        let row = |(artifact, key): &(&ArtifactRef, String)| {
+            pending_row(integration, artifact, key.clone(), now)
+        };
+        match Entity::insert_many(artifacts.iter().map(row))
+            .exec(&self.db)
+            .await
+        {
+            Ok(_) => Ok(artifacts.len()),
+            // Another caller queued one of them meanwhile: insert one by one, skipping those.
             Err(e) if StoreError::is_unique_violation(&e) => {
                 let mut inserted = 0;
-                for row in rows {
-                    match Entity::insert(row).exec(&self.db).await {
+                for one in artifacts {
+                    match Entity::insert(row(one)).exec(&self.db).await {
                         Ok(_) => inserted += 1,
                         Err(e) if StoreError::is_unique_violation(&e) => {}
                         Err(e) => return Err(e.into()),
