@@ -15,14 +15,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use hub_domain::model::{FieldType, FieldValue};
 
 use crate::connector::Connector;
 use crate::error::{ConnectorError, ErrorClass};
 use crate::kind::Capability;
 use crate::types::{
-    Artifact, ArtifactScope, ChangedArtifact, NewArtifact, NewAttachment, NewComment, PersonQuery,
+    Artifact, ArtifactScope, ChangedArtifact, NewArtifact, NewAttachment, NewComment, NewTimeEntry,
+    PersonQuery,
 };
 
 /// What a check returns: `Err` carries what went wrong.
@@ -50,6 +51,9 @@ pub struct Conformance {
     pub relationship_field: Option<String>,
     /// A query that finds at least one person (needed by the person check).
     pub person_query: Option<PersonQuery>,
+    /// A query that finds exactly one person the connection may log time for (needed by the
+    /// check that time entries are filed under the worker they name).
+    pub time_entry_worker: Option<PersonQuery>,
     /// An artifact id that does not exist.
     pub missing_id: String,
     /// How many artifacts the paging check creates; more than the connector's page size, so the
@@ -134,6 +138,7 @@ impl Conformance {
             state_field: None,
             relationship_field: None,
             person_query: None,
+            time_entry_worker: None,
             missing_id: "999999999".to_owned(),
             paging_artifacts: 3,
             check_timeout: Duration::from_secs(120),
@@ -175,6 +180,10 @@ impl Conformance {
                 .is_none()
                 .then_some("relationship_field"),
             Check::PersonsSearch => self.person_query.is_none().then_some("person_query"),
+            Check::TimeEntriesForWorker => self
+                .time_entry_worker
+                .is_none()
+                .then_some("time_entry_worker"),
             _ => None,
         }
     }
@@ -192,6 +201,8 @@ impl Conformance {
             Check::FindBySource => self.find_by_source(tag).await,
             Check::Comments => self.comments(tag).await,
             Check::Attachments => self.attachments(tag).await,
+            Check::TimeEntries => self.time_entries(tag).await,
+            Check::TimeEntriesForWorker => self.time_entries_for_worker(tag).await,
             Check::Transitions => self.transitions(tag).await,
             Check::Relationships => self.relationships(tag).await,
             Check::PersonsSearch => self.persons_search(tag).await,
@@ -564,6 +575,104 @@ impl Conformance {
         })
     }
 
+    async fn time_entries(&self, tag: &str) -> CheckResult {
+        let created = self.create(&format!("{tag} time entries"), None).await?;
+        let empty = self.create(&format!("{tag} no time entries"), None).await?;
+        let day = NaiveDate::from_ymd_opt(2026, 1, 15).ok_or("a valid date")?;
+        let mut added = Vec::new();
+        for (n, minutes) in [(1u32, 20u32), (2, 135)] {
+            let new = NewTimeEntry {
+                author: None,
+                spent_on: day,
+                minutes,
+                comment: format!("{tag} work {n}"),
+                activity: None,
+                source: Some(format!("{tag}:time:{n}")),
+            };
+            let entry = self
+                .connector
+                .add_time_entry(&created.id, &new)
+                .await
+                .map_err(failed("add_time_entry"))?;
+            ensure(
+                !entry.id.is_empty()
+                    && !entry.author.id.is_empty()
+                    && entry.minutes == new.minutes
+                    && entry.spent_on == new.spent_on
+                    && entry.comment == new.comment
+                    && entry.source == new.source,
+                || format!("add_time_entry answered {entry:?} for {new:?}"),
+            )?;
+            added.push(entry);
+        }
+        let listed = self
+            .connector
+            .time_entries(&created.id)
+            .await
+            .map_err(failed("time_entries"))?;
+        ensure(listed == added, || {
+            format!("time_entries lists {listed:?}, expected {added:?} oldest first")
+        })?;
+        let none = self
+            .connector
+            .time_entries(&empty.id)
+            .await
+            .map_err(failed("time_entries"))?;
+        ensure(none.is_empty(), || {
+            format!("an artifact nobody logged time on lists {none:?}")
+        })?;
+        let zero = NewTimeEntry {
+            author: None,
+            spent_on: day,
+            minutes: 0,
+            comment: String::new(),
+            activity: None,
+            source: None,
+        };
+        expect_class(
+            self.connector.add_time_entry(&created.id, &zero).await,
+            ErrorClass::InvalidValue,
+            "logging no time",
+        )
+    }
+
+    async fn time_entries_for_worker(&self, tag: &str) -> CheckResult {
+        let query = self.time_entry_worker.clone().ok_or("no worker query")?;
+        let found = self
+            .connector
+            .search_persons(&query)
+            .await
+            .map_err(failed("search_persons"))?;
+        let [worker] = found.as_slice() else {
+            return Err(format!("{query:?} found {found:?}, not one person"));
+        };
+        let created = self.create(&format!("{tag} worker"), None).await?;
+        let new = NewTimeEntry {
+            author: Some(worker.clone()),
+            spent_on: NaiveDate::from_ymd_opt(2026, 1, 16).ok_or("a valid date")?,
+            minutes: 45,
+            comment: format!("{tag} for a worker"),
+            activity: None,
+            source: None,
+        };
+        let entry = self
+            .connector
+            .add_time_entry(&created.id, &new)
+            .await
+            .map_err(failed("add_time_entry"))?;
+        ensure(entry.author.id == worker.id, || {
+            format!("logged for {worker:?}, filed under {:?}", entry.author)
+        })?;
+        let listed = self
+            .connector
+            .time_entries(&created.id)
+            .await
+            .map_err(failed("time_entries"))?;
+        ensure(listed == [entry.clone()], || {
+            format!("time_entries lists {listed:?}, expected [{entry:?}]")
+        })
+    }
+
     async fn transitions(&self, tag: &str) -> CheckResult {
         let state_field = self.state_field.as_deref().unwrap_or_default();
         let created = self.create(&format!("{tag} transitions"), None).await?;
@@ -777,6 +886,8 @@ enum Check {
     FindBySource,
     Comments,
     Attachments,
+    TimeEntries,
+    TimeEntriesForWorker,
     Transitions,
     Relationships,
     PersonsSearch,
@@ -785,7 +896,7 @@ enum Check {
 }
 
 impl Check {
-    const ALL: [Check; 16] = [
+    const ALL: [Check; 18] = [
         Check::TestConnection,
         Check::ProjectsIncludeProject,
         Check::ArtifactTypesAndSchema,
@@ -797,6 +908,8 @@ impl Check {
         Check::FindBySource,
         Check::Comments,
         Check::Attachments,
+        Check::TimeEntries,
+        Check::TimeEntriesForWorker,
         Check::Transitions,
         Check::Relationships,
         Check::PersonsSearch,
@@ -824,6 +937,10 @@ impl Check {
             Check::FindBySource => ("find_by_source", &[Create, SourceIdentity]),
             Check::Comments => ("comments", &[Create, Comments]),
             Check::Attachments => ("attachments", &[Create, Attachments]),
+            Check::TimeEntries => ("time_entries", &[Create, TimeEntries]),
+            Check::TimeEntriesForWorker => {
+                ("time_entries_for_worker", &[Create, TimeEntries, Persons])
+            }
             Check::Transitions => ("transitions", &[Create, Transitions]),
             Check::Relationships => ("relationships", &[Create, Update, Relationships]),
             Check::PersonsSearch => ("persons_search", &[Persons]),

@@ -72,6 +72,18 @@ pub trait Connector: Send + Sync + 'static {
         fields: &BTreeMap<String, FieldValue>,
     ) -> Result<Artifact>;
 
+    /// Writes fields like [`update`](Self::update) for a caller that does not need the
+    /// artifact afterwards. A tracker whose write answer lacks the new state (Redmine answers
+    /// 204) would need a request more to read it back; its connector skips that read here.
+    async fn write_fields(
+        &self,
+        id: &str,
+        expected_version: Option<&str>,
+        fields: &BTreeMap<String, FieldValue>,
+    ) -> Result<()> {
+        self.update(id, expected_version, fields).await.map(drop)
+    }
+
     /// The artifact of the scope created from `source`, if any (crash recovery of creations).
     async fn find_by_source(
         &self,
@@ -113,6 +125,19 @@ pub trait Connector: Send + Sync + 'static {
     async fn upload(&self, id: &str, attachment: &NewAttachment) -> Result<Attachment> {
         let _ = (id, attachment);
         unsupported("upload attachments")
+    }
+
+    /// Time entries (work logs) of the artifact itself, oldest first.
+    async fn time_entries(&self, id: &str) -> Result<Vec<TimeEntry>> {
+        let _ = id;
+        unsupported("read time entries")
+    }
+
+    /// Logs time on the artifact. The answer names the worker the tracker really filed it
+    /// under, which is the connection's user when it may not log time for `entry.author`.
+    async fn add_time_entry(&self, id: &str, entry: &NewTimeEntry) -> Result<TimeEntry> {
+        let _ = (id, entry);
+        unsupported("log time")
     }
 
     /// Transitions available on the artifact in its current state.

@@ -1,9 +1,9 @@
 //! How a connector describes itself to the hub and the administrator.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Something a connector may or may not be able to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Capability {
     /// Create artifacts.
@@ -16,6 +16,8 @@ pub enum Capability {
     Comments,
     /// Read and add attachments.
     Attachments,
+    /// Read and add time entries (work logs).
+    TimeEntries,
     /// Read and write relationships.
     Relationships,
     /// Move artifacts through workflow transitions.

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use hub_domain::model::{FieldType, FieldValue, PersonRef};
 use serde::{Deserialize, Serialize};
 
@@ -192,6 +192,48 @@ pub struct NewAttachment {
     /// Content.
     pub content: Vec<u8>,
     /// Identity of the source attachment.
+    pub source: Option<String>,
+}
+
+/// A time entry (work log): time a person spent on an artifact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeEntry {
+    /// The tracker's id.
+    pub id: String,
+    /// Who did the work (the worker).
+    pub author: PersonRef,
+    /// The day the work was done.
+    pub spent_on: NaiveDate,
+    /// How long, in minutes.
+    pub minutes: u32,
+    /// What was done, plain text (may be empty).
+    #[serde(default)]
+    pub comment: String,
+    /// The kind of work (Redmine's activity), when the tracker has one.
+    #[serde(default)]
+    pub activity: Option<String>,
+    /// Identity of the entry this one was copied from, when the tracker can store it.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// A new time entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTimeEntry {
+    /// The worker to log the time for; `None`, or a person the tracker does not let the
+    /// connection log for, files it under the connection's user.
+    pub author: Option<PersonRef>,
+    /// The day the work was done.
+    pub spent_on: NaiveDate,
+    /// How long, in minutes (more than zero).
+    pub minutes: u32,
+    /// What was done, plain text.
+    #[serde(default)]
+    pub comment: String,
+    /// The kind of work; the tracker's default when `None` or unknown to it.
+    #[serde(default)]
+    pub activity: Option<String>,
+    /// Identity of the source entry.
     pub source: Option<String>,
 }
 

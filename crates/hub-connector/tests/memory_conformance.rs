@@ -70,6 +70,10 @@ fn suite(connector: Arc<dyn Connector>) -> Conformance {
             field: "email".into(),
             value: "carol@example.com".into(),
         }),
+        time_entry_worker: Some(PersonQuery {
+            field: "username".into(),
+            value: "dave".into(),
+        }),
         paging_artifacts: 10,
         ..Conformance::new(connector, "CONF", "bug", "summary")
     }
@@ -112,6 +116,8 @@ async fn checks_without_their_capability_are_skipped_not_passed() {
         "find_by_source",
         "comments",
         "attachments",
+        "time_entries",
+        "time_entries_for_worker",
         "transitions",
         "persons_search",
     ] {

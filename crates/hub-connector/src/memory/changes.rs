@@ -3,8 +3,8 @@
 //! A tracker with a state file tracks changes ([`TrackerState::changes`] is `Some`); one held in
 //! memory only pays nothing. The rule for every write in this module: a change to an artifact
 //! goes through [`TrackerState::touch`] (or [`TrackerState::mark_deleted`]), a change to a
-//! project through [`TrackerState::mark_project`], and persons, comments and attachments are
-//! only ever appended. The revision and the id counters are journalled with every write.
+//! project through [`TrackerState::mark_project`], and persons, comments, attachments and
+//! time entries are only ever appended. The revision and the id counters are journalled with every write.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,11 +25,12 @@ pub(crate) struct Changes {
     pub(crate) deleted: BTreeSet<u64>,
 }
 
-/// How many comments and attachments an artifact had before the write.
+/// How many comments, attachments and time entries an artifact had before the write.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PartsBefore {
     pub(crate) comments: usize,
     pub(crate) attachments: usize,
+    pub(crate) time_entries: usize,
 }
 
 impl Changes {
@@ -38,6 +39,7 @@ impl Changes {
         self.artifacts.entry(key).or_insert(PartsBefore {
             comments: record.comments.len(),
             attachments: record.attachments.len(),
+            time_entries: record.time_entries.len(),
         });
     }
 }

@@ -22,12 +22,13 @@ use crate::kind::{Capability, ConnectorDescriptor};
 use crate::types::*;
 
 /// Every capability; the memory tracker can do all a connector may.
-pub const ALL_CAPABILITIES: [Capability; 10] = [
+pub const ALL_CAPABILITIES: [Capability; 11] = [
     Capability::Create,
     Capability::Update,
     Capability::OptimisticLocking,
     Capability::Comments,
     Capability::Attachments,
+    Capability::TimeEntries,
     Capability::Relationships,
     Capability::Transitions,
     Capability::Persons,
@@ -248,6 +249,18 @@ impl Connector for MemoryConnector {
     async fn upload(&self, id: &str, attachment: &NewAttachment) -> Result<Attachment> {
         self.require(Capability::Attachments)?;
         self.write(CallKind::Upload, |s| s.upload(id, attachment))
+            .await
+    }
+
+    async fn time_entries(&self, id: &str) -> Result<Vec<TimeEntry>> {
+        self.require(Capability::TimeEntries)?;
+        self.read(CallKind::TimeEntries, |s| s.time_entries(id))
+            .await
+    }
+
+    async fn add_time_entry(&self, id: &str, entry: &NewTimeEntry) -> Result<TimeEntry> {
+        self.require(Capability::TimeEntries)?;
+        self.write(CallKind::AddTimeEntry, |s| s.add_time_entry(id, entry))
             .await
     }
 

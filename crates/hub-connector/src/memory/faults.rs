@@ -53,6 +53,10 @@ pub enum CallKind {
     Download,
     /// `Connector::upload`.
     Upload,
+    /// `Connector::time_entries`.
+    TimeEntries,
+    /// `Connector::add_time_entry`.
+    AddTimeEntry,
     /// `Connector::transitions`.
     Transitions,
     /// `Connector::perform_transition`.
@@ -73,6 +77,7 @@ impl CallKind {
                 | CallKind::Update
                 | CallKind::AddComment
                 | CallKind::Upload
+                | CallKind::AddTimeEntry
                 | CallKind::PerformTransition
         )
     }

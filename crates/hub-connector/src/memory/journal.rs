@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::changes::{Changes, PartsBefore};
 use super::state::{ArtifactRecord, ProjectRecord, StoredAttachment, TrackerState, artifact_key};
-use crate::types::{Artifact, Comment};
+use crate::types::{Artifact, Comment, TimeEntry};
 
 /// One journal line.
 #[derive(Debug, Serialize, Deserialize)]
@@ -23,6 +23,8 @@ pub(crate) struct Entry {
     last_artifact_id: u64,
     last_comment_id: u64,
     last_attachment_id: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    last_time_entry_id: u64,
     /// Projects created or changed, whole.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     projects: BTreeMap<String, ProjectRecord>,
@@ -37,7 +39,8 @@ pub(crate) struct Entry {
     deleted: Vec<u64>,
 }
 
-/// A changed artifact: the artifact whole, comments and attachments from where the write began.
+/// A changed artifact: the artifact whole, comments, attachments and time entries from where the
+/// write began.
 #[derive(Debug, Serialize, Deserialize)]
 struct ArtifactEntry {
     artifact: Artifact,
@@ -45,6 +48,12 @@ struct ArtifactEntry {
     comments: Option<Tail<Comment>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     attachments: Option<Tail<StoredAttachment>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    time_entries: Option<Tail<TimeEntry>>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Items appended to a list that held `from` items before.
@@ -88,6 +97,7 @@ impl Entry {
             last_artifact_id: state.last_artifact_id,
             last_comment_id: state.last_comment_id,
             last_attachment_id: state.last_attachment_id,
+            last_time_entry_id: state.last_time_entry_id,
             projects: changes
                 .projects
                 .iter()
@@ -122,6 +132,7 @@ impl Entry {
         state.last_artifact_id = self.last_artifact_id;
         state.last_comment_id = self.last_comment_id;
         state.last_attachment_id = self.last_attachment_id;
+        state.last_time_entry_id = self.last_time_entry_id;
         state.projects.extend(self.projects);
         if let Some(persons) = self.persons {
             persons.apply(&mut state.persons, "persons")?;
@@ -142,6 +153,7 @@ impl ArtifactEntry {
             artifact: record.artifact.clone(),
             comments: Tail::of(&record.comments, before.comments),
             attachments: Tail::of(&record.attachments, before.attachments),
+            time_entries: Tail::of(&record.time_entries, before.time_entries),
         }
     }
 
@@ -155,6 +167,7 @@ impl ArtifactEntry {
                 artifact: self.artifact.clone(),
                 comments: Vec::new(),
                 attachments: Vec::new(),
+                time_entries: Vec::new(),
             });
         record.artifact = self.artifact;
         if let Some(comments) = self.comments {
@@ -162,6 +175,9 @@ impl ArtifactEntry {
         }
         if let Some(attachments) = self.attachments {
             attachments.apply(&mut record.attachments, "attachments")?;
+        }
+        if let Some(time_entries) = self.time_entries {
+            time_entries.apply(&mut record.time_entries, "time entries")?;
         }
         Ok(())
     }

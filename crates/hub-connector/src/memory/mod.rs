@@ -3,8 +3,9 @@
 //!
 //! Engine tests, benchmarks and the demo need a tracker that is fast, deterministic, and able to
 //! fail on demand. [`MemoryTracker`] is that tracker (projects, a schema with every field type, a
-//! workflow, comments, attachments, persons, versions, change queries); [`MemoryConnector`] is
-//! the [`Connector`](crate::Connector) over it with a [`FaultPlan`]. Named instances
+//! workflow, comments, attachments, time entries, persons, versions, change queries);
+//! [`MemoryConnector`] is the [`Connector`](crate::Connector) over it with a [`FaultPlan`].
+//! Named instances
 //! ([`instance`]) let the hub, which builds connectors from settings, and a test, which edits the
 //! tracker as its users would, share one tracker.
 
@@ -45,6 +46,7 @@ pub use user::{ArtifactSnapshot, TrackerCounts};
 
 use crate::connector::Result;
 use crate::error::{ConnectorError, ErrorClass};
+use crate::kind::Capability;
 use crate::registry::ConnectorKind;
 use crate::types::ConnectionSettings;
 
@@ -68,6 +70,9 @@ pub struct MemorySettings {
     /// Artifacts per page of a change query.
     #[serde(default)]
     pub page_size: Option<usize>,
+    /// What the connector can do, to stand in for a less capable tracker; all when absent.
+    #[serde(default)]
+    pub capabilities: Option<Vec<Capability>>,
 }
 
 impl MemoryConnector {
@@ -90,7 +95,10 @@ impl MemoryConnector {
         let connector = MemoryConnector::new(tracker)
             .with_faults(settings.faults.unwrap_or_default())?
             .with_page_size(settings.page_size.unwrap_or(DEFAULT_PAGE_SIZE));
-        Ok(connector)
+        Ok(match &settings.capabilities {
+            Some(capabilities) => connector.with_capabilities(capabilities),
+            None => connector,
+        })
     }
 }
 
@@ -119,6 +127,14 @@ fn settings_schema() -> serde_json::Value {
             "state_file": {
                 "type": "string", "title": "State file",
                 "description": "JSON snapshot the tracker is loaded from at start; every write is appended to the journal beside it (the same name ending in .journal), compacted into the snapshot from time to time."
+            },
+            "capabilities": {
+                "type": "array", "uniqueItems": true, "title": "Capabilities",
+                "description": "What the connector can do, to stand in for a less capable tracker; every capability when left out.",
+                "items": {"enum": ALL_CAPABILITIES
+                    .iter()
+                    .filter_map(|c| serde_json::to_value(c).ok())
+                    .collect::<Vec<_>>()}
             },
             "page_size": {
                 "type": "integer", "minimum": 1, "default": DEFAULT_PAGE_SIZE,

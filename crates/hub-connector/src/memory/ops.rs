@@ -121,6 +121,7 @@ impl TrackerState {
             artifact,
             comments: Vec::new(),
             attachments: Vec::new(),
+            time_entries: Vec::new(),
         };
         store_values(&self.persons, &mut record, &new.fields);
         self.by_change.insert((record.artifact.updated_at, key));

@@ -1,4 +1,4 @@
-//! Comments, attachments, workflow transitions and persons.
+//! Comments, attachments, time entries, workflow transitions and persons.
 //!
 //! Each write to a part of an artifact is a write to the artifact: it gets a new version and a
 //! new `updated_at`, as trackers report an artifact changed when a comment is added, so change
@@ -12,7 +12,8 @@ use super::state::{StoredAttachment, TrackerState};
 use crate::connector::Result;
 use crate::error::{ConnectorError, ErrorClass};
 use crate::types::{
-    Artifact, Attachment, Comment, NewAttachment, NewComment, PersonQuery, Transition,
+    Artifact, Attachment, Comment, NewAttachment, NewComment, NewTimeEntry, PersonQuery, TimeEntry,
+    Transition,
 };
 
 /// The fields persons can be searched by.
@@ -86,6 +87,46 @@ impl TrackerState {
         };
         self.touch(key).attachments.push(stored);
         Ok(meta)
+    }
+
+    pub(crate) fn time_entries(&self, id: &str) -> Result<Vec<TimeEntry>> {
+        self.record(id).map(|record| record.time_entries.clone())
+    }
+
+    /// Logs time for the entry's author, or for the connection's user (the first person of the
+    /// directory) when it names none. Activities are free text: the memory tracker keeps
+    /// whatever kind of work it is told.
+    pub(crate) fn add_time_entry(&mut self, id: &str, new: &NewTimeEntry) -> Result<TimeEntry> {
+        let key = self.existing_key(id)?;
+        if new.minutes == 0 {
+            return Err(invalid_input(
+                "a time entry needs a duration of at least a minute",
+            ));
+        }
+        let author = match &new.author {
+            Some(author) => self.known_person(author)?,
+            None => self.connection_user()?,
+        };
+        self.last_time_entry_id += 1;
+        let entry = TimeEntry {
+            id: self.last_time_entry_id.to_string(),
+            author,
+            spent_on: new.spent_on,
+            minutes: new.minutes,
+            comment: new.comment.clone(),
+            activity: new.activity.clone().filter(|a| !a.trim().is_empty()),
+            source: new.source.clone(),
+        };
+        self.touch(key).time_entries.push(entry.clone());
+        Ok(entry)
+    }
+
+    /// The person a connection acts as: the first of the directory.
+    pub(crate) fn connection_user(&self) -> Result<PersonRef> {
+        self.persons
+            .first()
+            .cloned()
+            .ok_or_else(|| invalid_input("the tracker has no persons to log time for"))
     }
 
     pub(crate) fn transitions(&self, id: &str) -> Result<Vec<Transition>> {

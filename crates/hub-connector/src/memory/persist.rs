@@ -8,21 +8,22 @@
 //!
 //! * `<path>`, the **snapshot**: one JSON object, the whole tracker at its `revision`:
 //!   `{"revision":R,"last_artifact_id":A,"last_comment_id":C,"last_attachment_id":F,
-//!   "projects":{"KEY":{"name":…,"last_number":N}},"persons":[person…],
+//!   "last_time_entry_id":T,"projects":{"KEY":{"name":…,"last_number":N}},"persons":[person…],
 //!   "artifacts":{"<id>":{"artifact":{…},"comments":[comment…],
-//!   "attachments":[{"meta":{…},"content":"<hex>"}]}}}`. No file: an empty tracker at revision
+//!   "attachments":[{"meta":{…},"content":"<hex>"}],"time_entries":[entry…]}}}`. No file: an empty tracker at revision
 //!   0. (The whole-file format of earlier versions is this format, so old files load.)
 //! * `<path>.journal`, the **journal**: one compact JSON object per write, ending in `\n` (JSON
 //!   text never holds a raw newline), members left out when empty:
 //!   `{"from":R0,"revision":R1,"last_artifact_id":A,"last_comment_id":C,"last_attachment_id":F,
-//!   "projects":{"KEY":{…}},"persons":{"from":n,"added":[person…]},
+//!   "last_time_entry_id":T,"projects":{"KEY":{…}},"persons":{"from":n,"added":[person…]},
 //!   "artifacts":[{"artifact":{…},"comments":{"from":n,"added":[comment…]},
-//!   "attachments":{"from":n,"added":[{"meta":{…},"content":"<hex>"}]}}],"deleted":[id…]}`.
+//!   "attachments":{"from":n,"added":[{"meta":{…},"content":"<hex>"}]},
+//!   "time_entries":{"from":n,"added":[entry…]}}],"deleted":[id…]}`.
 //!   A line holds the records the write left behind, not the operation: artifacts whole, with
-//!   the comments and attachments appended after the first `from` (they are never edited),
-//!   changed projects whole, persons appended, and the counters; so replay reproduces ids,
-//!   versions and times exactly without the clock. `revision` is the line's sequence number
-//!   (every write moves it); `from` is the revision the line applies to.
+//!   the comments, attachments and time entries appended after the first `from` (they are
+//!   never edited), changed projects whole, persons appended, and the counters; so replay
+//!   reproduces ids, versions and times exactly without the clock. `revision` is the line's
+//!   sequence number (every write moves it); `from` is the revision the line applies to.
 //!
 //! # Loading
 //!

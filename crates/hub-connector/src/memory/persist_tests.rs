@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use hub_domain::model::{FieldValue, PersonRef};
 
 use super::persist::{Limits, journal_path};
 use super::*;
 use crate::connector::Connector;
 use crate::types::{
-    Artifact, Attachment, Comment, NewArtifact, NewAttachment, NewComment, Project,
+    Artifact, Attachment, Comment, NewArtifact, NewAttachment, NewComment, NewTimeEntry, Project,
 };
 
 /// Everything a tracker shows, read afresh.
@@ -22,8 +22,8 @@ struct Picture {
     counts: TrackerCounts,
     persons: Vec<PersonRef>,
     projects: Vec<Project>,
-    /// Revision and the artifact, comment and attachment counters.
-    counters: [u64; 4],
+    /// Revision and the artifact, comment, attachment and time entry counters.
+    counters: [u64; 5],
     fetched: Vec<Fetched>,
     /// The change index, in order.
     by_change: Vec<(DateTime<Utc>, u64)>,
@@ -53,6 +53,7 @@ fn picture(tracker: &MemoryTracker) -> Picture {
             s.last_artifact_id,
             s.last_comment_id,
             s.last_attachment_id,
+            s.last_time_entry_id,
         ],
         fetched,
         by_change: s.by_change.iter().copied().collect(),
@@ -144,6 +145,20 @@ async fn every_kind_of_write(tracker: &Arc<MemoryTracker>) -> String {
         .user_attach(&seeded[1], "notes.txt", b"hello".to_vec())
         .unwrap();
     tick();
+    let day = NaiveDate::from_ymd_opt(2023, 11, 14).unwrap();
+    let logged = NewTimeEntry {
+        author: tracker.person("zed"),
+        spent_on: day,
+        minutes: 95,
+        comment: "review ✓".into(),
+        activity: Some("Design".into()),
+        source: Some("t:1".into()),
+    };
+    c.add_time_entry(&a.id, &logged).await.unwrap();
+    tracker
+        .user_log_time(&seeded[2], "carol", day, 30, "by hand")
+        .unwrap();
+    tick();
     let transition = c.transitions(&a.id).await.unwrap()[0].id.clone();
     c.perform_transition(&a.id, &transition).await.unwrap();
     let to = c.transitions(&a.id).await.unwrap()[0].to_state.clone();
@@ -165,14 +180,14 @@ async fn every_kind_of_write_replays_exactly() {
     );
     assert_eq!(
         journal_lines(&path),
-        13,
+        15,
         "refused and empty writes append nothing"
     );
     drop(tracker);
 
     let tracker = reopen(&path);
     assert_eq!(picture(&tracker), before);
-    let [revision, artifacts, comments, attachments] = before.counters;
+    let [revision, artifacts, comments, attachments, time_entries] = before.counters;
     let next = tracker.user_create("P", "task", summary("next")).unwrap();
     assert_eq!(
         (next.id, next.formatted_id),
@@ -183,6 +198,9 @@ async fn every_kind_of_write_replays_exactly() {
     assert_eq!(comment.id, (comments + 1).to_string());
     let attachment = tracker.user_attach(&id, "x.log", vec![1]).unwrap();
     assert_eq!(attachment.id, (attachments + 1).to_string());
+    let day = NaiveDate::from_ymd_opt(2023, 11, 15).unwrap();
+    let entry = tracker.user_log_time(&id, "bob", day, 5, "").unwrap();
+    assert_eq!(entry.id, (time_entries + 1).to_string());
     assert_eq!(
         tracker
             .add_person("yan", "y@example.com", "Yan")

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::changes::Changes;
 use crate::connector::Result;
 use crate::error::{ConnectorError, ErrorClass};
-use crate::types::{Artifact, Attachment, Comment};
+use crate::types::{Artifact, Attachment, Comment, TimeEntry};
 
 /// A project and the counter behind its formatted ids.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -32,12 +32,15 @@ pub(crate) struct StoredAttachment {
     pub(crate) content: Vec<u8>,
 }
 
-/// An artifact with its comments and attachments.
+/// An artifact with its comments, attachments and time entries.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ArtifactRecord {
     pub(crate) artifact: Artifact,
     pub(crate) comments: Vec<Comment>,
     pub(crate) attachments: Vec<StoredAttachment>,
+    /// Absent from state files written before trackers had time entries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) time_entries: Vec<TimeEntry>,
 }
 
 /// Everything a memory tracker holds.
@@ -48,6 +51,8 @@ pub(crate) struct TrackerState {
     pub(crate) last_artifact_id: u64,
     pub(crate) last_comment_id: u64,
     pub(crate) last_attachment_id: u64,
+    #[serde(default)]
+    pub(crate) last_time_entry_id: u64,
     pub(crate) projects: BTreeMap<String, ProjectRecord>,
     pub(crate) persons: Vec<PersonRef>,
     pub(crate) artifacts: BTreeMap<u64, ArtifactRecord>,
@@ -91,6 +96,7 @@ impl TrackerState {
             last_artifact_id: 0,
             last_comment_id: 0,
             last_attachment_id: 0,
+            last_time_entry_id: 0,
             projects: BTreeMap::new(),
             persons,
             artifacts: BTreeMap::new(),

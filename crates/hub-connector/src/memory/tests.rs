@@ -511,3 +511,63 @@ async fn user_side_counts_and_deletes() {
     assert_eq!(tracker.person("zed"), Some(carol));
     assert!(tracker.add_person("ZED", "z@example.com", "Z").is_err());
 }
+
+#[tokio::test]
+async fn time_entries_are_logged_for_their_author_or_the_connection_user() {
+    use crate::types::NewTimeEntry;
+    let c = connector();
+    let a = c.create(&new_artifact("logged", None)).await.unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 4).unwrap();
+    let bob = c.tracker().person("bob");
+    let new = NewTimeEntry {
+        author: bob.clone(),
+        spent_on: day,
+        minutes: 90,
+        comment: "pairing".into(),
+        activity: Some("Development".into()),
+        source: Some("src:t:1".into()),
+    };
+    let logged = c.add_time_entry(&a.id, &new).await.unwrap();
+    assert_eq!(Some(&logged.author), bob.as_ref());
+    assert_eq!(
+        (logged.minutes, logged.spent_on, logged.source.as_deref()),
+        (90, day, Some("src:t:1"))
+    );
+    let anonymous = NewTimeEntry {
+        author: None,
+        activity: None,
+        source: None,
+        ..new.clone()
+    };
+    let ours = c.add_time_entry(&a.id, &anonymous).await.unwrap();
+    assert_eq!(ours.author.username.as_deref(), Some("alice"));
+    let listed = c.time_entries(&a.id).await.unwrap();
+    assert_eq!(listed, vec![logged.clone(), ours]);
+    // A write to a part is a write to the artifact: change detection sees it.
+    assert_ne!(c.fetch(&a.id).await.unwrap().version, a.version);
+
+    let zero = NewTimeEntry {
+        minutes: 0,
+        ..new.clone()
+    };
+    let stranger = NewTimeEntry {
+        author: Some(PersonRef {
+            id: "u99".into(),
+            username: None,
+            email: None,
+            display_name: None,
+        }),
+        ..new.clone()
+    };
+    for refused in [zero, stranger] {
+        let e = c.add_time_entry(&a.id, &refused).await.unwrap_err();
+        assert_eq!(e.class, ErrorClass::InvalidValue, "{refused:?}");
+    }
+    assert_eq!(c.time_entries(&a.id).await.unwrap().len(), 2);
+    assert_eq!(c.tracker().counts().time_entries[&a.id], 2);
+
+    let without = MemoryConnector::new(c.tracker().clone())
+        .with_capabilities(&[Capability::Create, Capability::Comments]);
+    let e = without.time_entries(&a.id).await.unwrap_err();
+    assert_eq!(e.class, ErrorClass::Unsupported);
+}

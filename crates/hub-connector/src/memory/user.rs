@@ -6,14 +6,17 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use hub_domain::model::{FieldValue, PersonRef};
 
 use super::ops::invalid_input;
 use super::tracker::MemoryTracker;
 use crate::connector::Result;
-use crate::types::{Artifact, Attachment, Comment, NewArtifact, NewAttachment, NewComment};
+use crate::types::{
+    Artifact, Attachment, Comment, NewArtifact, NewAttachment, NewComment, NewTimeEntry, TimeEntry,
+};
 
-/// One artifact with its comments and attachments.
+/// One artifact with its comments, attachments and time entries.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArtifactSnapshot {
     /// The artifact.
@@ -22,6 +25,8 @@ pub struct ArtifactSnapshot {
     pub comments: Vec<Comment>,
     /// Its attachments (descriptions), oldest first.
     pub attachments: Vec<Attachment>,
+    /// Its time entries, oldest first.
+    pub time_entries: Vec<TimeEntry>,
 }
 
 /// How much a tracker holds, for convergence checks.
@@ -33,6 +38,8 @@ pub struct TrackerCounts {
     pub comments: BTreeMap<String, usize>,
     /// Attachments per artifact id (every artifact listed).
     pub attachments: BTreeMap<String, usize>,
+    /// Time entries per artifact id (every artifact listed).
+    pub time_entries: BTreeMap<String, usize>,
 }
 
 impl MemoryTracker {
@@ -129,6 +136,29 @@ impl MemoryTracker {
         self.write(|state| state.upload(id, &new))
     }
 
+    /// Logs `minutes` of work on `spent_on` as the person with user name `author`.
+    pub fn user_log_time(
+        &self,
+        id: &str,
+        author: &str,
+        spent_on: NaiveDate,
+        minutes: u32,
+        comment: &str,
+    ) -> Result<TimeEntry> {
+        let author = self
+            .person(author)
+            .ok_or_else(|| invalid_input(format!("no person with user name '{author}'")))?;
+        let new = NewTimeEntry {
+            author: Some(author),
+            spent_on,
+            minutes,
+            comment: comment.to_owned(),
+            activity: Some("Development".to_owned()),
+            source: None,
+        };
+        self.write(|state| state.add_time_entry(id, &new))
+    }
+
     /// Moves the artifact to `to_state` with the transition leading there.
     pub fn user_transition(&self, id: &str, to_state: &str) -> Result<Artifact> {
         self.write(|state| {
@@ -137,7 +167,7 @@ impl MemoryTracker {
         })
     }
 
-    /// Deletes an artifact with its comments and attachments.
+    /// Deletes an artifact with its comments, attachments and time entries.
     pub fn delete(&self, id: &str) -> Result<()> {
         self.write(|state| state.delete(id))
     }
@@ -147,7 +177,7 @@ impl MemoryTracker {
         self.read(|state| state.fetch(id).ok())
     }
 
-    /// Every artifact with its comments and attachments, by id.
+    /// Every artifact with its comments, attachments and time entries, by id.
     pub fn snapshot(&self) -> Vec<ArtifactSnapshot> {
         self.read(|state| {
             state
@@ -157,12 +187,13 @@ impl MemoryTracker {
                     artifact: record.artifact.clone(),
                     comments: record.comments.clone(),
                     attachments: record.attachments.iter().map(|a| a.meta.clone()).collect(),
+                    time_entries: record.time_entries.clone(),
                 })
                 .collect()
         })
     }
 
-    /// Number of artifacts, and of comments and attachments per artifact.
+    /// Number of artifacts, and of comments, attachments and time entries per artifact.
     pub fn counts(&self) -> TrackerCounts {
         self.read(|state| TrackerCounts {
             artifacts: state.artifacts.len(),
@@ -175,6 +206,11 @@ impl MemoryTracker {
                 .artifacts
                 .values()
                 .map(|r| (r.artifact.id.clone(), r.attachments.len()))
+                .collect(),
+            time_entries: state
+                .artifacts
+                .values()
+                .map(|r| (r.artifact.id.clone(), r.time_entries.len()))
                 .collect(),
         })
     }
