@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 use hub_connector::conformance::Conformance;
 use hub_connector::redmine::{self, RedmineConnector, RedmineSettings};
 use hub_connector::types::{
-    ArtifactScope, ChangedArtifact, ConnectionSettings, NewArtifact, NewComment, PersonQuery,
-    WorkflowEdge,
+    ArtifactScope, ChangedArtifact, ConnectionSettings, NewArtifact, NewComment, NewTimeEntry,
+    PersonQuery, WorkflowEdge,
 };
 use hub_connector::{Capability, Connector, ErrorClass, Registry};
 use hub_domain::model::FieldValue;
@@ -167,6 +167,10 @@ async fn the_redmine_connector_conforms() {
         person_query: Some(PersonQuery {
             field: "username".into(),
             value: "bob".into(),
+        }),
+        time_entry_worker: Some(PersonQuery {
+            field: "username".into(),
+            value: "carol".into(),
         }),
         paging_artifacts: 12,
         ..Conformance::new(connector, PROJECT, TRACKER, "subject")
@@ -349,6 +353,130 @@ async fn comments_keep_private_flag_source_and_author() {
     let listed = connector.comments(&created.id).await.unwrap();
     assert_eq!(listed.len(), 2, "{listed:?}");
     assert!(listed[0].private && !listed[1].private, "{listed:?}");
+}
+
+/// A Redmine user who is a member of no project, made through the API.
+async fn outsider() -> hub_domain::model::PersonRef {
+    let (url, key) = instance();
+    let login = format!("outsider{}", unique("").trim().replace(' ', ""));
+    let user = serde_json::json!({"user": {
+        "login": login, "firstname": "Out", "lastname": "Sider",
+        "mail": format!("{login}@example.com"), "password": "outsider-password",
+    }});
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!("{url}/users.json"))
+        .header("X-Redmine-API-Key", key)
+        .json(&user)
+        .send()
+        .await
+        .expect("POST users.json")
+        .error_for_status()
+        .expect("an administrator may create users")
+        .json()
+        .await
+        .expect("the new user");
+    hub_domain::model::PersonRef {
+        id: answer["user"]["id"].as_u64().expect("an id").to_string(),
+        username: Some(login.clone()),
+        email: Some(format!("{login}@example.com")),
+        display_name: Some("Out Sider".into()),
+    }
+}
+
+fn work(minutes: u32, comment: &str) -> NewTimeEntry {
+    NewTimeEntry {
+        author: None,
+        spent_on: NaiveDate::from_ymd_opt(2026, 2, 10).unwrap(),
+        minutes,
+        comment: comment.to_owned(),
+        activity: None,
+        source: None,
+    }
+}
+
+#[tokio::test]
+async fn time_entries_page_and_leave_out_those_of_subtasks() {
+    let connector = connector(100);
+    let parent = create(&connector, &unique("time parent")).await;
+    let child = NewArtifact {
+        project: PROJECT.into(),
+        artifact_type: TRACKER.into(),
+        fields: BTreeMap::from([
+            ("subject".to_owned(), text(&unique("time child"))),
+            (
+                "parent".to_owned(),
+                FieldValue::Links(vec![parent.id.clone()]),
+            ),
+        ]),
+        source: None,
+    };
+    let child = connector.create(&child).await.expect("create the subtask");
+    // More than one page of Redmine's largest (100).
+    let mut logged = Vec::new();
+    for n in 1..=101 {
+        let entry = connector
+            .add_time_entry(&parent.id, &work(n, &format!("part {n}")))
+            .await
+            .expect("log time");
+        logged.push(entry);
+    }
+    let on_child = connector
+        .add_time_entry(&child.id, &work(7, "on the subtask"))
+        .await
+        .expect("log time on the subtask");
+    let listed = connector.time_entries(&parent.id).await.unwrap();
+    assert_eq!(listed.len(), 101, "the subtask's entry is not the parent's");
+    assert_eq!(listed, logged, "every entry once, oldest first");
+    assert_eq!(
+        listed[19].minutes, 20,
+        "20 minutes are 0.33 h and come back as 20"
+    );
+    assert_eq!(connector.time_entries(&child.id).await.unwrap(), [on_child]);
+}
+
+#[tokio::test]
+async fn time_entries_name_their_activity_and_their_real_worker() {
+    // The connector asks nothing before its first call (and installs the TLS provider the
+    // plain client below needs); the user is made before that, so its catalog knows them.
+    let connector = connector(100);
+    let outsider = outsider().await;
+    let created = create(&connector, &unique("time worker")).await;
+    let design = NewTimeEntry {
+        activity: Some("design".into()),
+        ..work(30, "sketches")
+    };
+    let logged = connector
+        .add_time_entry(&created.id, &design)
+        .await
+        .unwrap();
+    assert_eq!(logged.activity.as_deref(), Some("Design"));
+    assert_eq!(logged.author.username.as_deref(), Some("admin"));
+    let unknown = NewTimeEntry {
+        activity: Some("Gardening".into()),
+        ..work(30, "weeding")
+    };
+    let logged = connector
+        .add_time_entry(&created.id, &unknown)
+        .await
+        .unwrap();
+    assert!(
+        logged.activity.is_some(),
+        "Redmine's default or first activity"
+    );
+    // The outsider may not log time in the project: filed under the connection's user.
+    let for_outsider = NewTimeEntry {
+        author: Some(outsider),
+        ..work(60, "done by an outsider")
+    };
+    let logged = connector
+        .add_time_entry(&created.id, &for_outsider)
+        .await
+        .expect("logged as the connection's user instead");
+    assert_eq!(logged.author.username.as_deref(), Some("admin"));
+    assert_eq!(logged.comment, "done by an outsider");
+    let zero = connector.add_time_entry(&created.id, &work(0, "")).await;
+    assert_eq!(zero.unwrap_err().class, ErrorClass::InvalidValue);
+    assert_eq!(connector.time_entries(&created.id).await.unwrap().len(), 3);
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
-//! What Redmine's issues refer to by id — trackers, statuses, priorities, custom fields, users,
-//! and per project its categories and versions — loaded once and kept, so that mapping an issue
-//! costs no further request.
+//! What Redmine's issues refer to by id — trackers, statuses, priorities, time entry
+//! activities, custom fields, users, and per project its categories and versions — loaded once
+//! and kept, so that mapping an issue costs no further request.
 //!
 //! Administrators rarely change these; when a name or id is not found the caller reloads once
 //! ([`Catalogs::refresh`]) before calling the value invalid.
@@ -61,6 +61,8 @@ pub struct Catalog {
     pub statuses: Vec<(Named, bool)>,
     /// Issue priorities.
     pub priorities: Vec<Named>,
+    /// Active time entry activities (system-wide) with their "default" flag.
+    pub time_entry_activities: Vec<(Named, bool)>,
     /// Issue custom fields (empty when the key may not list them).
     pub custom_fields: Vec<CustomField>,
     /// Users by id.
@@ -152,6 +154,15 @@ async fn load_catalog(client: &Client) -> Result<Catalog> {
     let priorities = client
         .get("enumerations/issue_priorities.json", &[])
         .await?;
+    let activities = match client
+        .get("enumerations/time_entry_activities.json", &[])
+        .await
+    {
+        Ok(activities) => activities,
+        // A Redmine that hides them can still list and log time with its default activity.
+        Err(e) if matches!(e.class, ErrorClass::Auth | ErrorClass::NotFound) => Value::Null,
+        Err(e) => return Err(e),
+    };
     Ok(Catalog {
         trackers: list(&trackers, "trackers")
             .iter()
@@ -170,6 +181,11 @@ async fn load_catalog(client: &Client) -> Result<Catalog> {
             .iter()
             .filter(|p| p["active"].as_bool() != Some(false))
             .filter_map(named)
+            .collect(),
+        time_entry_activities: list(&activities, "time_entry_activities")
+            .iter()
+            .filter(|a| a["active"].as_bool() != Some(false))
+            .filter_map(|a| Some((named(a)?, a["is_default"].as_bool().unwrap_or(false))))
             .collect(),
         custom_fields: load_custom_fields(client).await?,
         users: load_users(client).await?,

@@ -33,11 +33,12 @@ use crate::types::*;
 
 /// What the Redmine connector can do. Not optimistic locking: Redmine keeps a `lock_version`
 /// but does not show it, so a stale version is only detected by reading first.
-pub const CAPABILITIES: [Capability; 9] = [
+pub const CAPABILITIES: [Capability; 10] = [
     Capability::Create,
     Capability::Update,
     Capability::Comments,
     Capability::Attachments,
+    Capability::TimeEntries,
     Capability::Relationships,
     Capability::Transitions,
     Capability::Persons,
@@ -454,6 +455,18 @@ impl Connector for RedmineConnector {
     async fn search_persons(&self, query: &PersonQuery) -> Result<Vec<PersonRef>> {
         let catalog = self.catalogs.get(&self.client).await?;
         persons::search(&self.client, &catalog, query).await
+    }
+
+    async fn time_entries(&self, id: &str) -> Result<Vec<TimeEntry>> {
+        let issue = issue_id(id)?;
+        let catalog = self.catalogs.get(&self.client).await?;
+        super::time_entries::list_entries(&self.client, &catalog, issue).await
+    }
+
+    async fn add_time_entry(&self, id: &str, entry: &NewTimeEntry) -> Result<TimeEntry> {
+        let issue = issue_id(id)?;
+        let catalog = self.catalogs.get(&self.client).await?;
+        super::time_entries::add_entry(&self.client, &catalog, issue, entry).await
     }
 }
 

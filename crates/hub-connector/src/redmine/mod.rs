@@ -2,8 +2,8 @@
 //!
 //! Projects are containers (keyed by identifier), trackers are artifact types (keyed by name),
 //! issue attributes, relations and custom fields are fields ([`schema`]), journals with notes
-//! are comments, attachments go through uploads, and statuses the role's workflow allows are
-//! transitions. Redmine has no API for the workflow rules themselves, so the whole workflow
+//! are comments, attachments go through uploads, time entries are work logs
+//! ([`time_entries`]), and statuses the role's workflow allows are transitions. Redmine has no API for the workflow rules themselves, so the whole workflow
 //! of a tracker is read from what the project's issues in each status allow (the connector's
 //! `workflow` module says what that can and cannot see). The identity of a hub-made issue's
 //! source lives in a string custom field ("External ID" by default), so a creation
@@ -29,6 +29,7 @@ mod read;
 mod recent;
 pub mod schema;
 mod settings;
+mod time_entries;
 mod write;
 
 use std::sync::Arc;
