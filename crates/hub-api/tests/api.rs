@@ -186,6 +186,7 @@ async fn hub_store_fixture(store: &Store) -> IntegrationId {
         comment_flow: FieldFlow::Both,
         attachment_flow: FieldFlow::Both,
         attachment_max_bytes: None,
+        time_entry_flow: FieldFlow::None,
         filters: Vec::new(),
         mirror_projects: None,
         extensions: Default::default(),

@@ -149,6 +149,11 @@ pub struct Integration {
     /// Largest attachment copied, in bytes.
     #[serde(default)]
     pub attachment_max_bytes: Option<u64>,
+    /// How time entries (work logs) flow between two trackers that both have them. Off unless
+    /// asked for: logged time feeds reports and invoices, so an integration saved before
+    /// trackers had time entries must not start copying it by itself.
+    #[serde(default = "no_flow")]
+    pub time_entry_flow: FieldFlow,
     /// Conflict strategy.
     #[serde(default = "most_recent")]
     pub conflict_strategy: ConflictStrategy,
@@ -202,6 +207,10 @@ pub struct SideExtensions {
 
 fn both() -> FieldFlow {
     FieldFlow::Both
+}
+
+fn no_flow() -> FieldFlow {
+    FieldFlow::None
 }
 
 fn most_recent() -> ConflictStrategy {

@@ -108,6 +108,7 @@ pub async fn run(
             comment_flow: FieldFlow::Both,
             attachment_flow: FieldFlow::Both,
             attachment_max_bytes: None,
+            time_entry_flow: FieldFlow::None,
             filters: Vec::new(),
             mirror_projects: None,
             extensions: Default::default(),

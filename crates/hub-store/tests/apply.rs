@@ -221,6 +221,7 @@ async fn applying_the_example_creates_everything_and_reads_back_equal() {
             comment_flow: FieldFlow::Both,
             attachment_flow: FieldFlow::LeftToRight,
             attachment_max_bytes: Some(10 * 1024 * 1024),
+            time_entry_flow: FieldFlow::None,
             filters: Vec::new(),
             mirror_projects: None,
             extensions: Default::default(),

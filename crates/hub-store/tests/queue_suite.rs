@@ -91,6 +91,7 @@ async fn integration(store: &Store) -> IntegrationId {
         comment_flow: FieldFlow::Both,
         attachment_flow: FieldFlow::Both,
         attachment_max_bytes: None,
+        time_entry_flow: FieldFlow::None,
         filters: Vec::new(),
         mirror_projects: None,
         extensions: Default::default(),

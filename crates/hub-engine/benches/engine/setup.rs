@@ -158,6 +158,7 @@ pub async fn create(store: Store) -> Result<Bench> {
         comment_flow: FieldFlow::Both,
         attachment_flow: FieldFlow::Both,
         attachment_max_bytes: None,
+        time_entry_flow: FieldFlow::None,
         filters: Vec::new(),
         mirror_projects: None,
         extensions: Default::default(),

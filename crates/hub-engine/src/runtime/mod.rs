@@ -22,6 +22,7 @@ mod retry;
 pub mod schedule;
 pub mod snapshot;
 pub mod states;
+mod time_entries;
 mod worker;
 
 pub use context::IntegrationRuntime;

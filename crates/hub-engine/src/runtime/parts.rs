@@ -1,6 +1,7 @@
-//! Comments and attachments flow by identity.
+//! Comments, attachments and time entries flow by identity.
 //!
-//! A pair remembers which comment (attachment) on one side is the copy of which on the other.
+//! A pair remembers which comment (attachment, time entry) on one side is the copy of which on
+//! the other.
 //! Each copy is tagged with the identity of its original where the tracker can store it, so a
 //! copy made just before a crash is recognized afterwards and recorded instead of made again;
 //! copies are never copied back.
@@ -14,9 +15,9 @@ use hub_domain::model::ModelValues;
 use super::context::{IntegrationRuntime, SideRuntime};
 use super::error::{OnSide, SyncError};
 use super::snapshot::PairSnapshot;
-use super::{flow, retry};
+use super::{flow, retry, time_entries};
 
-fn letter(side: Side) -> &'static str {
+pub(super) fn letter(side: Side) -> &'static str {
     match side {
         Side::Left => "l",
         Side::Right => "r",
@@ -24,12 +25,12 @@ fn letter(side: Side) -> &'static str {
 }
 
 /// The tag a copy of `id` (on `side`) carries on the other side.
-fn tag(pair: ArtifactPairId, side: Side, id: &str) -> String {
+pub(super) fn tag(pair: ArtifactPairId, side: Side, id: &str) -> String {
     format!("syncline:{}:{}:{}", pair.0, letter(side), id)
 }
 
 /// The original a tagged copy stands for, if the tag is this pair's.
-fn original(pair: ArtifactPairId, source: Option<&str>) -> Option<(Side, String)> {
+pub(super) fn original(pair: ArtifactPairId, source: Option<&str>) -> Option<(Side, String)> {
     let rest = source?.strip_prefix(&format!("syncline:{}:", pair.0))?;
     let (side, id) = rest.split_once(':')?;
     let side = match side {
@@ -41,14 +42,14 @@ fn original(pair: ArtifactPairId, source: Option<&str>) -> Option<(Side, String)
 }
 
 /// Directions `flow` allows, as (left to right, right to left).
-fn directions(flow: &FieldFlow, values: (&ModelValues, &ModelValues)) -> (bool, bool) {
+pub(super) fn directions(flow: &FieldFlow, values: (&ModelValues, &ModelValues)) -> (bool, bool) {
     (
         flow::allows(flow, Side::Left, values.0),
         flow::allows(flow, Side::Right, values.1),
     )
 }
 
-/// Copies new comments and attachments of a pair both ways as the flows allow.
+/// Copies new comments, attachments and time entries of a pair both ways as the flows allow.
 pub async fn sync_parts(
     rt: &IntegrationRuntime,
     pair: ArtifactPairId,
@@ -70,11 +71,15 @@ pub async fn sync_parts(
             sync_attachments(rt, pair, ids, ways, snapshot).await?;
         }
     }
+    let ways = directions(&rt.integration.time_entry_flow, values);
+    if ways.0 || ways.1 {
+        time_entries::sync_time_entries(rt, pair, ids, ways, snapshot).await?;
+    }
     Ok(())
 }
 
 /// Inserts (left, right) for an original on `side` and its copy on the other.
-fn record(
+pub(super) fn record(
     map: &mut std::collections::BTreeSet<(String, String)>,
     side: Side,
     original: String,
@@ -89,7 +94,7 @@ fn record(
 /// Records copies made earlier (perhaps just before a crash), recognized by their tags, so
 /// they are never copied again nor copied back. `lists` are (id, source tag) of the left and
 /// right side's items.
-fn record_earlier_copies(
+pub(super) fn record_earlier_copies(
     pair: ArtifactPairId,
     lists: [Vec<(String, Option<String>)>; 2],
     map: &mut std::collections::BTreeSet<(String, String)>,
@@ -105,7 +110,11 @@ fn record_earlier_copies(
     }
 }
 
-fn known(map: &std::collections::BTreeSet<(String, String)>, side: Side, id: &str) -> bool {
+pub(super) fn known(
+    map: &std::collections::BTreeSet<(String, String)>,
+    side: Side,
+    id: &str,
+) -> bool {
     map.iter().any(|(l, r)| match side {
         Side::Left => l == id,
         Side::Right => r == id,

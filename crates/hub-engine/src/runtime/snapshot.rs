@@ -1,7 +1,7 @@
 //! The snapshot a pair keeps between synchronizations: per side, the model values last
 //! synchronized (so a change is "current minus snapshot" and the hub's own writes never echo
-//! back), and the identities of comments and attachments already copied (so nothing is copied
-//! twice, even after a crash between copying and recording).
+//! back), and the identities of comments, attachments and time entries already copied (so
+//! nothing is copied twice, even after a crash between copying and recording).
 
 use std::collections::BTreeSet;
 
@@ -23,6 +23,9 @@ pub struct PairSnapshot {
     /// Copied attachments as (left id, right id).
     #[serde(rename = "a", default, skip_serializing_if = "BTreeSet::is_empty")]
     pub attachments: BTreeSet<(String, String)>,
+    /// Copied time entries as (left id, right id).
+    #[serde(rename = "t", default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub time_entries: BTreeSet<(String, String)>,
     /// Attachments not copied on purpose (over the size limit), as `l:<id>` / `r:<id>`.
     #[serde(rename = "s", default, skip_serializing_if = "BTreeSet::is_empty")]
     pub skipped: BTreeSet<String>,

@@ -215,6 +215,7 @@ pub(crate) fn integration_view(name: Namer<'_>, i: &Integration) -> View {
         ("comment_flow", json(&i.comment_flow)),
         ("attachment_flow", json(&i.attachment_flow)),
         ("attachment_max_bytes", json(&i.attachment_max_bytes)),
+        ("time_entry_flow", json(&i.time_entry_flow)),
         ("conflict_strategy", json(&i.conflict_strategy)),
         ("change_detection", json(&i.change_detection)),
         ("filter", json(&i.filters)),

@@ -185,6 +185,8 @@ pub(crate) struct IntegrationDoc {
     #[serde(default)]
     pub attachment_max_bytes: Option<u64>,
     #[serde(default)]
+    pub time_entry_flow: Option<FlowDoc>,
+    #[serde(default)]
     pub conflict_strategy: Option<ConflictStrategy>,
     #[serde(default)]
     pub change_detection: ChangeDetectionDoc,

@@ -650,6 +650,10 @@ fn integration_of(
             .as_ref()
             .map_or(FieldFlow::Both, Into::into),
         attachment_max_bytes: d.attachment_max_bytes,
+        time_entry_flow: d
+            .time_entry_flow
+            .as_ref()
+            .map_or(FieldFlow::None, Into::into),
         filters: d.filters.iter().map(Into::into).collect(),
         mirror_projects: d.mirror_projects,
         extensions: d.extensions.clone(),
