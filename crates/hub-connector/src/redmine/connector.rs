@@ -1,8 +1,8 @@
 //! [`RedmineConnector`]: the [`Connector`] over Redmine's REST API.
 //!
 //! Reads map one issue answer (with the parts asked for) onto an artifact; writes check every
-//! value first ([`super::write`]), send one create or update, set relations, and read the issue
-//! back, because Redmine answers an update with an empty 204.
+//! value first ([`super::write`]), send one create or update, set relations, and (for `update`,
+//! not `write_fields`) read the issue back, because Redmine answers an update with an empty 204.
 
 mod issue_parts;
 mod workflow;
@@ -165,6 +165,52 @@ impl RedmineConnector {
             Some(issue) => Ok(issue),
             None => self.issue(id, part).await,
         }
+    }
+
+    /// The issue as it is now: the answer read within [`recent::CHECK`], else a new read.
+    async fn current(&self, id: u64) -> Result<Artifact> {
+        match self.recent.current(id) {
+            Some(issue) => self.artifact(&issue).await,
+            None => self.artifact(&self.issue(id, "").await?).await,
+        }
+    }
+
+    /// Checks the version (when expected) and the values, then sends the update and sets the
+    /// relations. The parts of an answer kept in [`Recent`] stay valid: a field write adds no
+    /// comment or attachment.
+    async fn put_fields(
+        &self,
+        id: u64,
+        expected_version: Option<&str>,
+        fields: &BTreeMap<String, FieldValue>,
+    ) -> Result<()> {
+        // Knowing the current state costs a request unless it was just read: only for a
+        // version check or project-bound options.
+        let needs_project = PROJECT_FIELDS.iter().any(|f| fields.contains_key(*f));
+        let project = if expected_version.is_some() || needs_project {
+            let current = self.current(id).await?;
+            if let Some(expected) = expected_version.filter(|v| *v != current.version) {
+                return Err(ConnectorError::new(
+                    ErrorClass::VersionConflict,
+                    format!(
+                        "issue #{id} is at version {}, not {expected}",
+                        current.version
+                    ),
+                ));
+            }
+            Some(current.project)
+        } else {
+            None
+        };
+        let plan = self.plan(project.as_deref(), fields).await?;
+        self.recent.fields_written(id);
+        if !plan.issue.is_empty() || !plan.custom_fields.is_empty() {
+            let path = format!("issues/{id}.json");
+            self.client
+                .write(Method::PUT, &path, &plan.document())
+                .await?;
+        }
+        parts::set_relations(&self.client, id, &plan.relations).await
     }
 
     /// The catalog, the project `key` and its tracker `name`; not found unless the project
@@ -345,33 +391,18 @@ impl Connector for RedmineConnector {
         fields: &BTreeMap<String, FieldValue>,
     ) -> Result<Artifact> {
         let id = issue_id(id)?;
-        // Reading first costs a request: only for a version check or project-bound options.
-        let needs_project = PROJECT_FIELDS.iter().any(|f| fields.contains_key(*f));
-        let project = if expected_version.is_some() || needs_project {
-            let current = self.artifact(&self.issue(id, "").await?).await?;
-            if let Some(expected) = expected_version.filter(|v| *v != current.version) {
-                return Err(ConnectorError::new(
-                    ErrorClass::VersionConflict,
-                    format!(
-                        "issue #{id} is at version {}, not {expected}",
-                        current.version
-                    ),
-                ));
-            }
-            Some(current.project)
-        } else {
-            None
-        };
-        let plan = self.plan(project.as_deref(), fields).await?;
-        self.recent.forget(id);
-        if !plan.issue.is_empty() || !plan.custom_fields.is_empty() {
-            let path = format!("issues/{id}.json");
-            self.client
-                .write(Method::PUT, &path, &plan.document())
-                .await?;
-        }
-        parts::set_relations(&self.client, id, &plan.relations).await?;
+        self.put_fields(id, expected_version, fields).await?;
         self.reread(id).await
+    }
+
+    async fn write_fields(
+        &self,
+        id: &str,
+        expected_version: Option<&str>,
+        fields: &BTreeMap<String, FieldValue>,
+    ) -> Result<()> {
+        self.put_fields(issue_id(id)?, expected_version, fields)
+            .await
     }
 
     async fn find_by_source(

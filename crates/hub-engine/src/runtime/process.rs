@@ -440,12 +440,16 @@ async fn write(
         .and_then(|f| fields.remove(f).map(|v| (f, v)));
     let mut written = None;
     if !fields.is_empty() {
-        let updated = side
-            .connector
-            .update(&target.id, Some(&target.version), &fields)
-            .await
-            .on(side.name())?;
-        written = Some(updated);
+        let connector = &side.connector;
+        let expected = Some(target.version.as_str());
+        if side.optimistic_locking {
+            let updated = connector.update(&target.id, expected, &fields).await;
+            written = Some(updated.on(side.name())?);
+        } else {
+            // Its version after the write would not be trusted (below): skip reading it back.
+            let done = connector.write_fields(&target.id, expected, &fields).await;
+            done.on(side.name())?;
+        }
     }
     if let Some((field, value)) = state
         && let Some(wanted) = states::state_of(Some(&value))
