@@ -108,6 +108,8 @@ pub struct Engine {
     started: Arc<AtomicBool>,
     last_revalidation: Arc<StdMutex<Option<std::time::Instant>>>,
     extensions: Option<hub_extensions::ExtensionHost>,
+    /// Told when change detection queued work, so an idle worker claims it at once.
+    queued: Arc<tokio::sync::Notify>,
 }
 
 type Detectors = Arc<StdMutex<HashMap<IntegrationId, watch::Sender<bool>>>>;
@@ -151,6 +153,7 @@ impl Engine {
             started: Arc::default(),
             last_revalidation: Arc::default(),
             extensions: None,
+            queued: Arc::default(),
         }
     }
 
@@ -321,6 +324,9 @@ impl Engine {
             match result {
                 Ok(n) => {
                     queued += n;
+                    if n > 0 {
+                        self.queued.notify_one();
+                    }
                     self.store
                         .clear_blocker(repository, ErrorClass::Auth.code())
                         .await?;
@@ -607,7 +613,8 @@ impl Engine {
 
     /// Keeps every slot busy: a slot freed by a finished activity is claimed again at once,
     /// so one slow activity holds up only its own slot. New work is looked for whenever a slot
-    /// is free, at the latest every `idle_poll`. Once stopped, activities in flight finish.
+    /// is free: at once when change detection queued some, at the latest every `idle_poll`
+    /// (activities due for a retry). Once stopped, activities in flight finish.
     async fn worker_loop(&self, mut stopped: watch::Receiver<bool>) {
         let mut in_flight = JoinSet::new();
         while !*stopped.borrow() {
@@ -624,6 +631,7 @@ impl Engine {
             tokio::select! {
                 Some(joined) = in_flight.join_next() => self.finish(joined, &mut in_flight).await,
                 () = tokio::time::sleep(self.options.idle_poll) => {}
+                () = self.queued.notified() => {}
                 // Stopped, or the handle is gone: nobody can stop the loop any more.
                 changed = stopped.changed() => if changed.is_err() { break },
             }
