@@ -4,12 +4,16 @@
 //! the raw API rate of the same trackers in the same run at the same concurrency.
 //!
 //! 1. `N` work items are created on Redmine and the hub makes their Trac twins.
-//! 2. With the hub stopped, the raw rates: Trac's `ticket.update` per second
+//! 2. With the hub stopped, the raw rates, `C` at a time: Trac's `ticket.update` per second
 //!    (`hub_connector::trac::probe::measure`) and Redmine's `PUT /issues/:id.json` per second
-//!    (`hub_connector::redmine::probe`, in a project outside the integration), `C` at a time.
-//! 3. Hub running again: the summary of every Redmine item is edited, `C` edits at a time; the
-//!    time from the first edit until Trac holds all `N` new summaries (one `ticket.query` every
-//!    200 ms) gives the hub's updates per second Redmine→Trac.
+//!    (`hub_connector::redmine::probe`, in a project outside the integration); and the raw
+//!    pipelines, the physical limit of a synchronized update: on `N` issue/ticket couples
+//!    outside the integration, the requests one update needs done by hand (read the changed
+//!    item with its comments, read the other with its comments, write it, and on Redmine read
+//!    it again, since Redmine answers a write with 204 and cannot refuse a stale one).
+//! 3. Hub running again, the integration stopped: the summary of every Redmine item is edited,
+//!    `C` edits at a time; then the integration is started, and the time until the hub is idle
+//!    and Trac holds all `N` new summaries gives the hub's updates per second Redmine→Trac.
 //! 4. The same with the Trac tickets edited and Redmine counted (one filtered issue list).
 //! 5. 20 single edits alternating sides on an idle hub: the time from sending the edit until the
 //!    other tracker shows it (read every 100 ms).
@@ -19,7 +23,7 @@
 //! of them bounds a rate: Redmine runs a single server thread, so its server time over the
 //! phase's wall time is how busy that thread was. Figures go as JSON to the file named by
 //! `SYNCLINE_BENCH_TRACKERS_JSON` (standard output otherwise); `SYNCLINE_BENCH_TRACKERS_N` and
-//! `SYNCLINE_BENCH_TRACKERS_C` choose `N` (default 100) and `C` (default 4).
+//! `SYNCLINE_BENCH_TRACKERS_C` choose `N` (default 300) and `C` (default 4).
 //!
 //! The trackers come from `SYNCLINE_TEST_{REDMINE,TRAC}_A_*` or from the records `cargo xtask
 //! services up redmine-a trac-a` leaves, as for the live end-to-end test; each run works in a
@@ -230,6 +234,83 @@ impl Trackers {
     }
 }
 
+/// A Redmine issue and a Trac ticket outside the integration, for the raw pipelines.
+struct ProbeItem {
+    issue: u64,
+    ticket: i64,
+}
+
+impl Trackers {
+    /// Redmine's full answer of an issue: what a synchronization reads of it.
+    fn redmine_full(&self, id: u64) -> Value {
+        let path = format!("/issues/{id}.json?include=relations,journals,attachments");
+        let (status, answer) = self.redmine("GET", &path, &Value::Null);
+        assert_eq!(status, 200, "reading issue {id}: {answer}");
+        answer["issue"].clone()
+    }
+
+    /// Trac's ticket and its change log: what a synchronization reads of it.
+    fn trac_full(&self, id: i64) -> Value {
+        let ticket = self.trac("ticket.get", json!([id]));
+        self.trac("ticket.changeLog", json!([id]));
+        ticket
+    }
+
+    /// The items of the raw pipelines: `n` issues in `project` and `n` tickets of Trac's
+    /// default type, both outside the integration.
+    fn probe_items(&self, project: &str, n: usize, concurrency: usize) -> Vec<ProbeItem> {
+        let items = Mutex::new(Vec::new());
+        parallel((0..n).collect(), concurrency, |k| {
+            let issue = json!({"issue": {"project_id": project, "tracker_id": self.bug,
+                "subject": format!("Pipeline item {k}")}});
+            let (status, answer) = self.redmine("POST", "/issues.json", &issue);
+            assert_eq!(status, 201, "creating a pipeline issue: {answer}");
+            let ticket = self.trac(
+                "ticket.create",
+                json!([format!("Pipeline item {k}"), "", {}, false]),
+            );
+            items.lock().unwrap().push(ProbeItem {
+                issue: answer["issue"]["id"].as_u64().unwrap(),
+                ticket: ticket.as_i64().unwrap(),
+            });
+        });
+        items.into_inner().unwrap()
+    }
+
+    /// One Redmine→Trac update done by hand: read the issue with its comments and
+    /// attachments, read the ticket (its `_ts`) and its log, write the ticket.
+    fn pipeline_to_trac(&self, item: &ProbeItem, k: usize) {
+        let issue = self.redmine_full(item.issue);
+        let ticket = self.trac_full(item.ticket);
+        let summary = format!("{} p{k}", issue["subject"].as_str().unwrap_or(""));
+        let fields = json!({"summary": summary, "_ts": ticket[3]["_ts"], "action": "leave"});
+        self.trac("ticket.update", json!([item.ticket, "", fields, false]));
+    }
+
+    /// One Trac→Redmine update done by hand: read the ticket and its log, read the issue with
+    /// its comments and attachments, write it, and read it again, which is the only way to
+    /// learn what a write to Redmine produced: it answers 204 and cannot refuse a stale write.
+    fn pipeline_to_redmine(&self, item: &ProbeItem, k: usize) {
+        let ticket = self.trac_full(item.ticket);
+        self.redmine_full(item.issue);
+        let subject = format!("{} p{k}", ticket[3]["summary"].as_str().unwrap_or(""));
+        self.set_subject(&item.issue.to_string(), &subject);
+        self.redmine_full(item.issue);
+    }
+}
+
+/// Updates per second of a pipeline over every item, `concurrency` at a time.
+fn pipeline_rate(
+    items: &[ProbeItem],
+    concurrency: usize,
+    update: impl Fn(&ProbeItem, usize) + Sync,
+) -> f64 {
+    let started = Instant::now();
+    let numbered: Vec<(usize, &ProbeItem)> = items.iter().enumerate().collect();
+    parallel(numbered, concurrency, |(k, item)| update(item, k));
+    items.len() as f64 / started.elapsed().as_secs_f64()
+}
+
 /// Runs `work` on every item, `concurrency` at a time.
 fn parallel<T: Send>(items: Vec<T>, concurrency: usize, work: impl Fn(T) + Sync) {
     let queue = Mutex::new(items.into_iter());
@@ -308,6 +389,16 @@ impl Hub {
     fn get(&self, path: &str) -> Option<Value> {
         let (status, body) = http(&format!("127.0.0.1:{}", self.port), "GET", path, &[], "");
         (status == 200).then_some(body)
+    }
+
+    /// Starts or stops the integration through the API.
+    fn set_running(&self, running: bool) {
+        let list = self.get("/api/integrations").unwrap();
+        let id = list[0]["id"].as_i64().unwrap();
+        let verb = if running { "start" } else { "stop" };
+        let path = format!("/api/integrations/{id}/{verb}");
+        let (status, body) = http(&format!("127.0.0.1:{}", self.port), "POST", &path, &[], "");
+        assert_eq!(status, 200, "{verb}: {body}");
     }
 
     /// Pairs, and activities pending, processing or failed.
@@ -479,7 +570,10 @@ impl Cpu {
     }
 }
 
-/// One direction's hub rate: edit every item on the source, count them on the target.
+/// One direction's hub rate: with the integration stopped, edit every item on the source;
+/// then start it and time until the hub is idle again and the target holds every edit. The
+/// hub is asked every 100 ms; the target only once the hub is idle, so the harness's own
+/// queries hardly load the trackers it measures.
 fn hub_rate(
     hub: &mut Hub,
     t: &Trackers,
@@ -489,8 +583,8 @@ fn hub_rate(
 ) -> Value {
     let token = if to_trac { "fwd1x" } else { "bwd1x" };
     let n = pairs.len();
-    let cpu = Cpu::start(hub, &t.e);
-    let started = Instant::now();
+    hub.set_running(false);
+    let editing = Instant::now();
     let items: Vec<(usize, &(String, String))> = pairs.iter().enumerate().collect();
     parallel(items, concurrency, |(k, (redmine, trac))| {
         let text = format!("Bench item {k} {token}");
@@ -500,20 +594,31 @@ fn hub_rate(
             t.set_summary(trac, &text);
         }
     });
-    let edits = started.elapsed().as_secs_f64();
-    let mut seen;
-    loop {
-        seen = if to_trac {
-            t.trac_count(token)
-        } else {
-            t.redmine_count(token)
-        };
-        if seen >= n || started.elapsed() > PHASE_LIMIT {
-            break;
+    let edits = editing.elapsed().as_secs_f64();
+    let cpu = Cpu::start(hub, &t.e);
+    let started = Instant::now();
+    hub.set_running(true);
+    let (mut seen, mut was_busy, mut target_queries) = (0, false, 0);
+    let seconds = loop {
+        let (_, busy) = hub.progress();
+        was_busy |= busy > 0;
+        if was_busy && busy == 0 {
+            let at = started.elapsed().as_secs_f64();
+            target_queries += 1;
+            seen = if to_trac {
+                t.trac_count(token)
+            } else {
+                t.redmine_count(token)
+            };
+            if seen >= n {
+                break at;
+            }
         }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    let seconds = started.elapsed().as_secs_f64();
+        if started.elapsed() > PHASE_LIMIT {
+            break started.elapsed().as_secs_f64();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     let cpu = cpu.end();
     hub.wait_quiet(n as u64);
     json!({
@@ -523,6 +628,7 @@ fn hub_rate(
         "edit_seconds": edits,
         "per_second": if seen >= n { json!(n as f64 / seconds) } else { Value::Null },
         "source_edits_per_second": n as f64 / edits,
+        "target_queries": target_queries,
         "cpu": cpu,
     })
 }
@@ -608,7 +714,7 @@ fn env_usize(name: &str, default: usize) -> usize {
 #[test]
 #[ignore = "a benchmark against live trackers; run by `cargo xtask bench trackers`"]
 fn redmine_trac_rates_and_latency() {
-    let n = env_usize("SYNCLINE_BENCH_TRACKERS_N", 100);
+    let n = env_usize("SYNCLINE_BENCH_TRACKERS_N", 300);
     let concurrency = env_usize("SYNCLINE_BENCH_TRACKERS_C", 4);
     let load_at_start = load_average();
     let run_started = Instant::now();
@@ -721,7 +827,16 @@ fn redmine_trac_rates_and_latency() {
             Duration::from_secs(5),
         ))
         .expect("Redmine rate probe");
+    let probe_items = t.probe_items(&probe_project, n, concurrency);
+    let pipeline_to_trac = pipeline_rate(&probe_items, concurrency, |item, k| {
+        t.pipeline_to_trac(item, k);
+    });
+    let pipeline_to_redmine = pipeline_rate(&probe_items, concurrency, |item, k| {
+        t.pipeline_to_redmine(item, k);
+    });
     let raw = json!({
+        "pipeline": {"items": probe_items.len(), "redmine_to_trac": pipeline_to_trac,
+            "trac_to_redmine": pipeline_to_redmine},
         "trac": {"requests": trac_raw.requests, "creates_per_second": trac_raw.creates_per_second,
             "reads_per_second": trac_raw.reads_per_second,
             "updates_per_second": trac_raw.updates_per_second},
