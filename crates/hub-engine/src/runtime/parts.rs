@@ -91,23 +91,56 @@ pub(super) fn record(
     };
 }
 
+/// A part of an artifact that flows by identity: comments, attachments, time entries.
+pub(super) trait Part {
+    /// The tracker's id of the part.
+    fn id(&self) -> &str;
+    /// The tag of its original, when it is a copy the hub made.
+    fn source(&self) -> Option<&str>;
+}
+
+macro_rules! part {
+    ($($kind:ty),*) => {$(
+        impl Part for $kind {
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn source(&self) -> Option<&str> {
+                self.source.as_deref()
+            }
+        }
+    )*};
+}
+part!(Comment, Attachment, hub_connector::types::TimeEntry);
+
 /// Records copies made earlier (perhaps just before a crash), recognized by their tags, so
-/// they are never copied again nor copied back. `lists` are (id, source tag) of the left and
-/// right side's items.
-pub(super) fn record_earlier_copies(
+/// they are never copied again nor copied back. `lists` are the left and right side's parts.
+pub(super) fn record_earlier_copies<P: Part>(
     pair: ArtifactPairId,
-    lists: [Vec<(String, Option<String>)>; 2],
+    lists: [&[P]; 2],
     map: &mut std::collections::BTreeSet<(String, String)>,
 ) {
     for (side, list) in [Side::Left, Side::Right].into_iter().zip(lists) {
-        for (id, source) in list {
-            if let Some((from, original_id)) = original(pair, source.as_deref())
+        for part in list {
+            if let Some((from, original_id)) = original(pair, part.source())
                 && from == side.other()
             {
-                record(map, from, original_id, id);
+                record(map, from, original_id, part.id().to_owned());
             }
         }
     }
+}
+
+/// The parts of `list` (on side `from`) still to copy: originals without a recorded copy.
+pub(super) fn uncopied<'a, P: Part>(
+    pair: ArtifactPairId,
+    map: &std::collections::BTreeSet<(String, String)>,
+    from: Side,
+    list: &'a [P],
+) -> Vec<&'a P> {
+    list.iter()
+        .filter(|part| !known(map, from, part.id()) && original(pair, part.source()).is_none())
+        .collect()
 }
 
 pub(super) fn known(
@@ -134,14 +167,9 @@ async fn sync_comments(
     let right = retry::read(|| rt.right.connector.comments(ids.1))
         .await
         .on("right")?;
-    let tagged = |list: &[Comment]| -> Vec<(String, Option<String>)> {
-        list.iter()
-            .map(|c| (c.id.clone(), c.source.clone()))
-            .collect()
-    };
     record_earlier_copies(
         pair,
-        [tagged(&left), tagged(&right)],
+        [left.as_slice(), right.as_slice()],
         &mut snapshot.comments,
     );
     for (from, list, allowed, target_id) in [
@@ -152,12 +180,7 @@ async fn sync_comments(
             continue;
         }
         let target: &SideRuntime = rt.side(from.other());
-        for c in list.iter() {
-            if known(&snapshot.comments, from, &c.id)
-                || original(pair, c.source.as_deref()).is_some()
-            {
-                continue;
-            }
+        for c in uncopied(pair, &snapshot.comments, from, list) {
             let new = NewComment {
                 body: c.body.clone(),
                 author: c.author.clone(),
@@ -188,14 +211,9 @@ async fn sync_attachments(
     let right = retry::read(|| rt.right.connector.attachments(ids.1))
         .await
         .on("right")?;
-    let tagged = |list: &[Attachment]| -> Vec<(String, Option<String>)> {
-        list.iter()
-            .map(|a| (a.id.clone(), a.source.clone()))
-            .collect()
-    };
     record_earlier_copies(
         pair,
-        [tagged(&left), tagged(&right)],
+        [left.as_slice(), right.as_slice()],
         &mut snapshot.attachments,
     );
     let limit = rt.integration.attachment_max_bytes;
@@ -208,12 +226,9 @@ async fn sync_attachments(
         }
         let source: &dyn Connector = rt.side(from).connector.as_ref();
         let target: &SideRuntime = rt.side(from.other());
-        for a in list.iter() {
+        for a in uncopied(pair, &snapshot.attachments, from, list) {
             let skip_key = format!("{}:{}", letter(from), a.id);
-            if known(&snapshot.attachments, from, &a.id)
-                || original(pair, a.source.as_deref()).is_some()
-                || snapshot.skipped.contains(&skip_key)
-            {
+            if snapshot.skipped.contains(&skip_key) {
                 continue;
             }
             if limit.is_some_and(|max| a.size > max) {

@@ -22,7 +22,7 @@ use tracing::{debug, warn};
 
 use super::context::IntegrationRuntime;
 use super::error::{OnSide, SyncError};
-use super::parts::{known, original, record, record_earlier_copies, tag};
+use super::parts::{record, record_earlier_copies, tag, uncopied};
 use super::snapshot::PairSnapshot;
 use super::{people, retry};
 
@@ -54,14 +54,9 @@ pub async fn sync_time_entries(
     let Some(right) = read(rt, Side::Right, ids.1).await? else {
         return Ok(());
     };
-    let tagged = |list: &[TimeEntry]| -> Vec<(String, Option<String>)> {
-        list.iter()
-            .map(|e| (e.id.clone(), e.source.clone()))
-            .collect()
-    };
     record_earlier_copies(
         pair,
-        [tagged(&left), tagged(&right)],
+        [left.as_slice(), right.as_slice()],
         &mut snapshot.time_entries,
     );
     for (from, list, allowed, target_id) in [
@@ -73,12 +68,7 @@ pub async fn sync_time_entries(
         }
         let to = from.other();
         let target = rt.side(to);
-        for entry in list.iter() {
-            if known(&snapshot.time_entries, from, &entry.id)
-                || original(pair, entry.source.as_deref()).is_some()
-            {
-                continue;
-            }
+        for entry in uncopied(pair, &snapshot.time_entries, from, list) {
             let worker = worker_on(rt, to, &entry.author).await?;
             let new = NewTimeEntry {
                 author: worker.clone(),
