@@ -526,8 +526,10 @@ impl Side {
                 } else {
                     "accept"
                 };
-                self.act(action, || self.connector.perform_transition(id, action))
-                    .await;
+                self.act(action, || {
+                    self.connector.perform_transition(id, None, action)
+                })
+                .await;
             }
         }
     }

@@ -204,6 +204,7 @@ impl Conformance {
             Check::TimeEntries => self.time_entries(tag).await,
             Check::TimeEntriesForWorker => self.time_entries_for_worker(tag).await,
             Check::Transitions => self.transitions(tag).await,
+            Check::StaleTransitionConflicts => self.stale_transition_conflicts(tag).await,
             Check::Relationships => self.relationships(tag).await,
             Check::PersonsSearch => self.persons_search(tag).await,
             Check::ChangedSincePaging => self.changed_since_paging(tag).await,
@@ -686,7 +687,7 @@ impl Conformance {
             .ok_or("a new artifact has no transitions")?;
         let moved = self
             .connector
-            .perform_transition(&created.id, &transition.id)
+            .perform_transition(&created.id, Some(&created.version), &transition.id)
             .await
             .map_err(failed("perform_transition"))?;
         ensure(moved.version != created.version, || {
@@ -703,6 +704,47 @@ impl Conformance {
                 transition.id, transition.to_state
             )
         })
+    }
+
+    /// A transition expecting a version the artifact has left is refused and moves nothing,
+    /// so the version of a transition's answer holds no one else's edit.
+    async fn stale_transition_conflicts(&self, tag: &str) -> CheckResult {
+        let state_field = self.state_field.as_deref().unwrap_or_default();
+        let created = self
+            .create(&format!("{tag} stale transition"), None)
+            .await?;
+        let edited = self
+            .connector
+            .update(
+                &created.id,
+                None,
+                &self.text_value(&format!("{tag} stale transition edited")),
+            )
+            .await
+            .map_err(failed("update"))?;
+        let transition = self
+            .connector
+            .transitions(&created.id)
+            .await
+            .map_err(failed("transitions"))?
+            .into_iter()
+            .next()
+            .ok_or("a new artifact has no transitions")?;
+        let stale = self
+            .connector
+            .perform_transition(&created.id, Some(&created.version), &transition.id)
+            .await;
+        expect_class(
+            stale,
+            ErrorClass::VersionConflict,
+            "perform_transition with a stale version",
+        )?;
+        let fetched = self.fetch(&created.id).await?;
+        ensure(
+            fetched.fields.get(state_field) == created.fields.get(state_field)
+                && fetched.version == edited.version,
+            || "the refused transition was performed anyway".to_owned(),
+        )
     }
 
     async fn relationships(&self, tag: &str) -> CheckResult {
@@ -889,6 +931,7 @@ enum Check {
     TimeEntries,
     TimeEntriesForWorker,
     Transitions,
+    StaleTransitionConflicts,
     Relationships,
     PersonsSearch,
     ChangedSincePaging,
@@ -896,7 +939,7 @@ enum Check {
 }
 
 impl Check {
-    const ALL: [Check; 18] = [
+    const ALL: [Check; 19] = [
         Check::TestConnection,
         Check::ProjectsIncludeProject,
         Check::ArtifactTypesAndSchema,
@@ -911,6 +954,7 @@ impl Check {
         Check::TimeEntries,
         Check::TimeEntriesForWorker,
         Check::Transitions,
+        Check::StaleTransitionConflicts,
         Check::Relationships,
         Check::PersonsSearch,
         Check::ChangedSincePaging,
@@ -942,6 +986,10 @@ impl Check {
                 ("time_entries_for_worker", &[Create, TimeEntries, Persons])
             }
             Check::Transitions => ("transitions", &[Create, Transitions]),
+            Check::StaleTransitionConflicts => (
+                "stale_transition_conflicts",
+                &[Create, Update, Transitions, OptimisticLocking],
+            ),
             Check::Relationships => ("relationships", &[Create, Update, Relationships]),
             Check::PersonsSearch => ("persons_search", &[Persons]),
             Check::ChangedSincePaging => ("changed_since_paging", &[Create]),

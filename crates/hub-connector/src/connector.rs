@@ -146,9 +146,16 @@ pub trait Connector: Send + Sync + 'static {
         unsupported("list workflow transitions")
     }
 
-    /// Performs a transition.
-    async fn perform_transition(&self, id: &str, transition_id: &str) -> Result<Artifact> {
-        let _ = (id, transition_id);
+    /// Performs a transition. With `expected_version`, a connector with optimistic locking
+    /// refuses (`VersionConflict`) when the artifact changed since that version, as `update`
+    /// does: the version of its answer then holds nothing but this transition.
+    async fn perform_transition(
+        &self,
+        id: &str,
+        expected_version: Option<&str>,
+        transition_id: &str,
+    ) -> Result<Artifact> {
+        let _ = (id, expected_version, transition_id);
         unsupported("perform workflow transitions")
     }
 

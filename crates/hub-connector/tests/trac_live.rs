@@ -134,7 +134,7 @@ async fn errors_inside_http_200_answers_are_classified() {
     assert_eq!(invalid.class, ErrorClass::InvalidValue, "{invalid}");
     assert!(invalid.message.contains("priority"), "{invalid}");
     let action = connector
-        .perform_transition(&ticket.id, "teleport")
+        .perform_transition(&ticket.id, None, "teleport")
         .await
         .unwrap_err();
     assert_eq!(action.class, ErrorClass::InvalidValue, "{action}");
@@ -253,7 +253,7 @@ async fn status_changes_only_through_workflow_actions() {
             "leave is no transition"
         );
         current = connector
-            .perform_transition(&current.id, action)
+            .perform_transition(&current.id, None, action)
             .await
             .unwrap();
         assert_eq!(state(&current), Some(FieldValue::Option(expected.into())));
@@ -320,7 +320,7 @@ async fn the_workflow_leads_in_two_actions_where_no_single_one_does() {
     let mut current = ticket;
     for step in &path {
         current = connector
-            .perform_transition(&current.id, &step.id)
+            .perform_transition(&current.id, None, &step.id)
             .await
             .unwrap();
         let state = current.fields.get("status").cloned();

@@ -283,10 +283,18 @@ impl Connector for MemoryConnector {
         Ok(schema::workflow())
     }
 
-    async fn perform_transition(&self, id: &str, transition_id: &str) -> Result<Artifact> {
+    async fn perform_transition(
+        &self,
+        id: &str,
+        expected_version: Option<&str>,
+        transition_id: &str,
+    ) -> Result<Artifact> {
         self.require(Capability::Transitions)?;
+        if expected_version.is_some() {
+            self.require(Capability::OptimisticLocking)?;
+        }
         self.write(CallKind::PerformTransition, |s| {
-            s.perform_transition(id, transition_id)
+            s.perform_transition(id, expected_version, transition_id)
         })
         .await
     }

@@ -138,16 +138,7 @@ impl TrackerState {
         fields: &BTreeMap<String, FieldValue>,
     ) -> Result<Artifact> {
         let key = self.existing_key(id)?;
-        let current = &self.artifacts[&key].artifact;
-        if let Some(expected) = expected_version.filter(|v| *v != current.version) {
-            return Err(ConnectorError::new(
-                ErrorClass::VersionConflict,
-                format!(
-                    "artifact '{id}' is at version {}, not {expected}",
-                    current.version
-                ),
-            ));
-        }
+        check_version(&self.artifacts[&key].artifact, expected_version)?;
         check_write(self, fields, false)?;
         let record = self.artifacts.get_mut(&key).expect("checked above");
         if !store_values(&self.persons, record, fields) {
@@ -202,4 +193,18 @@ pub(crate) fn in_scope(scope: &ArtifactScope, artifact: &Artifact) -> bool {
 /// A refusal of input that is not about one field.
 pub(crate) fn invalid_input(message: impl Into<String>) -> ConnectorError {
     ConnectorError::new(ErrorClass::InvalidValue, message)
+}
+
+/// Refuses a write expecting another version than the artifact's.
+pub(crate) fn check_version(current: &Artifact, expected_version: Option<&str>) -> Result<()> {
+    match expected_version.filter(|v| *v != current.version) {
+        Some(expected) => Err(ConnectorError::new(
+            ErrorClass::VersionConflict,
+            format!(
+                "artifact '{}' is at version {}, not {expected}",
+                current.id, current.version
+            ),
+        )),
+        None => Ok(()),
+    }
 }

@@ -134,8 +134,14 @@ impl TrackerState {
             .map(|record| schema::transitions_from(status(&record.artifact)))
     }
 
-    pub(crate) fn perform_transition(&mut self, id: &str, transition_id: &str) -> Result<Artifact> {
+    pub(crate) fn perform_transition(
+        &mut self,
+        id: &str,
+        expected_version: Option<&str>,
+        transition_id: &str,
+    ) -> Result<Artifact> {
         let key = self.existing_key(id)?;
+        super::ops::check_version(&self.artifacts[&key].artifact, expected_version)?;
         let state = status(&self.artifacts[&key].artifact);
         let target = schema::transition_target(state, transition_id).ok_or_else(|| {
             invalid_input(format!(

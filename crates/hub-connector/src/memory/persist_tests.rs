@@ -160,7 +160,9 @@ async fn every_kind_of_write(tracker: &Arc<MemoryTracker>) -> String {
         .unwrap();
     tick();
     let transition = c.transitions(&a.id).await.unwrap()[0].id.clone();
-    c.perform_transition(&a.id, &transition).await.unwrap();
+    c.perform_transition(&a.id, None, &transition)
+        .await
+        .unwrap();
     let to = c.transitions(&a.id).await.unwrap()[0].to_state.clone();
     tracker.user_transition(&a.id, &to).unwrap();
     tracker.user_update(&seeded[3], summary("edited")).unwrap();

@@ -90,7 +90,7 @@ fn seed_into(
                 break;
             }
             let transition = rng.pick(&transitions).id.clone();
-            state.perform_transition(&id, &transition)?;
+            state.perform_transition(&id, None, &transition)?;
         }
         ids.push(id);
     }

@@ -67,7 +67,12 @@ async fn times_are_whole_seconds_and_every_write_changes_the_version() {
     };
     c.upload(&a.id, &file).await.unwrap();
     versions.push(c.fetch(&a.id).await.unwrap().version);
-    versions.push(c.perform_transition(&a.id, "start").await.unwrap().version);
+    versions.push(
+        c.perform_transition(&a.id, None, "start")
+            .await
+            .unwrap()
+            .version,
+    );
     let mut distinct = versions.clone();
     distinct.dedup();
     assert_eq!(distinct, versions);
@@ -93,6 +98,18 @@ async fn stale_versions_conflict() {
         .unwrap_err();
     assert_eq!(err.class, ErrorClass::VersionConflict);
     assert_eq!(c.fetch(&a.id).await.unwrap(), b);
+    // A transition expecting the old version is refused the same way and moves nothing.
+    let err = c
+        .perform_transition(&a.id, Some(&a.version), "start")
+        .await
+        .unwrap_err();
+    assert_eq!(err.class, ErrorClass::VersionConflict);
+    assert_eq!(c.fetch(&a.id).await.unwrap(), b);
+    let moved = c
+        .perform_transition(&a.id, Some(&b.version), "start")
+        .await
+        .unwrap();
+    assert_ne!(moved.version, b.version);
 }
 
 #[tokio::test]
@@ -194,7 +211,7 @@ async fn transitions_follow_the_workflow() {
         .collect();
     assert_eq!(ids, ["start", "reject"]);
     assert_eq!(
-        c.perform_transition(&a.id, "close")
+        c.perform_transition(&a.id, None, "close")
             .await
             .unwrap_err()
             .class,

@@ -163,7 +163,7 @@ impl MemoryTracker {
     pub fn user_transition(&self, id: &str, to_state: &str) -> Result<Artifact> {
         self.write(|state| {
             let transition = state.transition_to(id, to_state)?;
-            state.perform_transition(id, &transition)
+            state.perform_transition(id, None, &transition)
         })
     }
 

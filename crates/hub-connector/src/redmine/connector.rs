@@ -464,8 +464,13 @@ impl Connector for RedmineConnector {
         self.allowed_transitions(id).await
     }
 
-    async fn perform_transition(&self, id: &str, transition_id: &str) -> Result<Artifact> {
-        self.move_to(id, transition_id).await
+    async fn perform_transition(
+        &self,
+        id: &str,
+        expected_version: Option<&str>,
+        transition_id: &str,
+    ) -> Result<Artifact> {
+        self.move_to(id, expected_version, transition_id).await
     }
 
     fn state_field(&self) -> Option<&'static str> {

@@ -163,8 +163,14 @@ impl Connector for TracConnector {
         self.ticket_transitions(id).await
     }
 
-    async fn perform_transition(&self, id: &str, transition_id: &str) -> Result<Artifact> {
-        self.perform_action(id, transition_id).await
+    async fn perform_transition(
+        &self,
+        id: &str,
+        expected_version: Option<&str>,
+        transition_id: &str,
+    ) -> Result<Artifact> {
+        self.perform_action(id, expected_version, transition_id)
+            .await
     }
 
     fn state_field(&self) -> Option<&'static str> {

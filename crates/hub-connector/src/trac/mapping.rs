@@ -31,6 +31,11 @@ pub struct Context {
     pub source_field: String,
 }
 
+/// The `_ts` version token of a `ticket.get` answer.
+pub fn version(answer: &Value) -> Option<&str> {
+    answer.get(3)?.get("_ts")?.as_str()
+}
+
 /// A ticket as `ticket.get` returns it: `[id, time, changetime, values]`.
 pub fn artifact(
     answer: &Value,
@@ -52,10 +57,7 @@ pub fn artifact(
         .get(3)
         .and_then(Value::as_object)
         .ok_or_else(malformed)?;
-    let version = values
-        .get("_ts")
-        .and_then(Value::as_str)
-        .ok_or_else(malformed)?;
+    let version = version(answer).ok_or_else(malformed)?;
     let updated_at = codec::ts_time(version)
         .or_else(|| answer.get(2).and_then(codec::parse_datetime))
         .ok_or_else(malformed)?;

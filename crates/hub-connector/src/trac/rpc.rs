@@ -72,18 +72,31 @@ impl RpcClient {
     /// Calls `method` once per entry of `params`, in one request; answers in the same order,
     /// each its own success or failure.
     pub async fn multicall(&self, method: &str, params: Vec<Value>) -> Result<Vec<Result<Value>>> {
-        if params.is_empty() {
+        self.batch(params.into_iter().map(|p| (method, p)).collect())
+            .await
+    }
+
+    /// Several calls, each a method with its positional params, in one request; answers in
+    /// the same order, each its own success or failure.
+    pub async fn batch(&self, calls: Vec<(&str, Value)>) -> Result<Vec<Result<Value>>> {
+        let Some((first, _)) = calls.first() else {
             return Ok(Vec::new());
-        }
-        let calls: Vec<Value> = params
+        };
+        let first = *first;
+        let methods: Vec<&str> = calls.iter().map(|(m, _)| *m).collect();
+        let calls: Vec<Value> = calls
             .into_iter()
-            .map(|p| json!({"method": method, "params": p}))
+            .map(|(method, params)| json!({"method": method, "params": params}))
             .collect();
         let answers = self.call("system.multicall", Value::Array(calls)).await?;
         let Value::Array(answers) = answers else {
-            return Err(errors::malformed(method, "multicall result is not a list"));
+            return Err(errors::malformed(first, "multicall result is not a list"));
         };
-        Ok(answers.into_iter().map(|a| envelope(method, a)).collect())
+        Ok(answers
+            .into_iter()
+            .zip(methods)
+            .map(|(a, method)| envelope(method, a))
+            .collect())
     }
 }
 

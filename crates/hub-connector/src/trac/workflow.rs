@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::tickets::{LEAVE, ticket_number};
-use super::{TracConnector, errors};
+use super::{TracConnector, errors, mapping};
 use crate::connector::Result;
 use crate::error::{ConnectorError, ErrorClass};
 use crate::types::{Artifact, Transition, WorkflowEdge};
@@ -44,6 +44,32 @@ impl TracConnector {
         let number = ticket_number(id)?;
         let answer = self.rpc.call("ticket.getActions", json!([number])).await?;
         serde_json::from_value(answer).map_err(|e| errors::malformed("ticket.getActions", e))
+    }
+
+    /// The actions of ticket `number`, read together with its version; a version conflict
+    /// when that is not `expected`.
+    async fn actions_at(&self, number: i64, expected: &str) -> Result<Vec<Action>> {
+        let mut answers = self
+            .rpc
+            .batch(vec![
+                ("ticket.get", json!([number])),
+                ("ticket.getActions", json!([number])),
+            ])
+            .await?
+            .into_iter();
+        let (Some(ticket), Some(actions)) = (answers.next(), answers.next()) else {
+            return Err(errors::malformed("system.multicall", "answers missing"));
+        };
+        let ticket = ticket?;
+        let current =
+            mapping::version(&ticket).ok_or_else(|| errors::malformed("ticket.get", &ticket))?;
+        if current != expected {
+            return Err(ConnectorError::new(
+                ErrorClass::VersionConflict,
+                format!("Trac: ticket #{number} is at version {current}, not {expected}"),
+            ));
+        }
+        serde_json::from_value(actions?).map_err(|e| errors::malformed("ticket.getActions", e))
     }
 
     pub(super) async fn ticket_transitions(&self, id: &str) -> Result<Vec<Transition>> {
@@ -87,9 +113,21 @@ impl TracConnector {
         Ok(edges(&actions, &statuses))
     }
 
-    pub(super) async fn perform_action(&self, id: &str, action: &str) -> Result<Artifact> {
+    /// Performs `action`; with `expected_version`, refuses it when the ticket changed since.
+    /// Trac checks `_ts` only when fields or a comment change, never for a bare action, so the
+    /// version is compared on the read of the actions, in the same request: the same moment
+    /// before the write at which Trac itself checks a field edit.
+    pub(super) async fn perform_action(
+        &self,
+        id: &str,
+        expected_version: Option<&str>,
+        action: &str,
+    ) -> Result<Artifact> {
         let number = ticket_number(id)?;
-        let actions = self.actions(id).await?;
+        let actions = match expected_version {
+            Some(expected) => self.actions_at(number, expected).await?,
+            None => self.actions(id).await?,
+        };
         let Some(Action(_, _, _, inputs)) = actions.into_iter().find(|a| a.0 == action) else {
             return Err(ConnectorError::new(
                 ErrorClass::InvalidValue,
@@ -107,6 +145,9 @@ impl TracConnector {
                 default
             };
             attributes.insert(name, Value::String(value));
+        }
+        if let Some(version) = expected_version {
+            attributes.insert("_ts".into(), json!(version));
         }
         let answer = self
             .rpc

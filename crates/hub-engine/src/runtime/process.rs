@@ -451,9 +451,17 @@ async fn write(
             done.on(side.name())?;
         }
     }
+    // Transitions expect the version the field write left, or the one read: only a side with
+    // optimistic locking can check it, and only there is the version afterwards kept.
+    let version = side.optimistic_locking.then(|| {
+        written
+            .as_ref()
+            .map_or(target.version.clone(), |a: &Artifact| a.version.clone())
+    });
     if let Some((field, value)) = state
         && let Some(wanted) = states::state_of(Some(&value))
-        && let Some(moved) = states::move_to(rt, to, target, field, &wanted).await?
+        && let Some(moved) =
+            states::move_to(rt, to, target, version.as_deref(), field, &wanted).await?
     {
         written = Some(moved);
     }

@@ -26,15 +26,18 @@ pub fn state_of(value: Option<&FieldValue>) -> Option<String> {
 }
 
 /// Moves `artifact` on side `to` into state `target`; returns the artifact after the last
-/// transition, or `None` when it already was there.
+/// transition, or `None` when it already was there. With `version` (the artifact's version as
+/// the hub last wrote or read it) each transition expects the version the one before left, so
+/// a concurrent edit makes it fail as a conflict instead of hiding in the version the hub
+/// records as its own.
 pub async fn move_to(
     rt: &IntegrationRuntime,
     to: Side,
     artifact: &Artifact,
+    version: Option<&str>,
     state_field: &str,
     target: &str,
 ) -> Result<Option<Artifact>, SyncError> {
-    let side = rt.side(to);
     let current = state_of(artifact.fields.get(state_field)).unwrap_or_default();
     if current == target {
         return Ok(None);
@@ -46,7 +49,7 @@ pub async fn move_to(
         .state_transition
         .is_some()
     {
-        return by_extension(rt, to, artifact, state_field, target).await;
+        return by_extension(rt, to, artifact, version, state_field, target).await;
     }
     let path = path_to(rt, to, artifact, &current, target).await?;
     let Some(path) = path else {
@@ -56,11 +59,28 @@ pub async fn move_to(
             to: target.to_owned(),
         });
     };
-    let mut last = None;
-    for transition in path {
+    let ids: Vec<String> = path.into_iter().map(|t| t.id).collect();
+    perform(rt, to, &artifact.id, version, &ids).await
+}
+
+/// Performs transitions `ids` in order, each expecting the version the previous one left.
+async fn perform(
+    rt: &IntegrationRuntime,
+    to: Side,
+    id: &str,
+    version: Option<&str>,
+    ids: &[String],
+) -> Result<Option<Artifact>, SyncError> {
+    let side = rt.side(to);
+    let mut last: Option<Artifact> = None;
+    for transition in ids {
+        let expected = match &last {
+            Some(moved) => version.map(|_| moved.version.as_str()),
+            None => version,
+        };
         let moved = side
             .connector
-            .perform_transition(&artifact.id, &transition.id)
+            .perform_transition(id, expected, transition)
             .await
             .on(side.name())?;
         last = Some(moved);
@@ -73,6 +93,7 @@ async fn by_extension(
     rt: &IntegrationRuntime,
     to: Side,
     artifact: &Artifact,
+    version: Option<&str>,
     state_field: &str,
     target: &str,
 ) -> Result<Option<Artifact>, SyncError> {
@@ -82,16 +103,7 @@ async fn by_extension(
         .on(side.name())?;
     let chosen =
         extensions::choose_transitions(rt, to, artifact, state_field, target, &offered).await?;
-    let mut last = None;
-    for id in chosen.unwrap_or_default() {
-        let moved = side
-            .connector
-            .perform_transition(&artifact.id, &id)
-            .await
-            .on(side.name())?;
-        last = Some(moved);
-    }
-    Ok(last)
+    perform(rt, to, &artifact.id, version, &chosen.unwrap_or_default()).await
 }
 
 async fn path_to(

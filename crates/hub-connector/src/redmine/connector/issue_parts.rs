@@ -7,10 +7,10 @@ use serde_json::json;
 
 use super::super::catalog::list;
 use super::super::errors::invalid;
-use super::super::{parts, schema};
+use super::super::{parts, read, schema};
 use super::{RedmineConnector, issue_id, not_found};
 use crate::connector::Result;
-use crate::error::ErrorClass;
+use crate::error::{ConnectorError, ErrorClass};
 use crate::types::*;
 
 impl RedmineConnector {
@@ -128,10 +128,25 @@ impl RedmineConnector {
         Ok(allowed_statuses(&issue))
     }
 
-    /// Moves the issue to an allowed status; refuses others instead of letting Redmine ignore them.
-    pub(super) async fn move_to(&self, id: &str, transition_id: &str) -> Result<Artifact> {
+    /// Moves the issue to an allowed status; refuses others instead of letting Redmine ignore
+    /// them, and refuses when the issue is no longer at `expected_version` (checked on the read
+    /// that lists the allowed statuses, so a moment before the write, as field updates do).
+    pub(super) async fn move_to(
+        &self,
+        id: &str,
+        expected_version: Option<&str>,
+        transition_id: &str,
+    ) -> Result<Artifact> {
         let issue = issue_id(id)?;
-        let allowed = self.allowed_transitions(id).await?;
+        let answer = self.issue(issue, "allowed_statuses").await?;
+        let current = read::version(&answer);
+        if let Some(expected) = expected_version.filter(|v| *v != current) {
+            return Err(ConnectorError::new(
+                ErrorClass::VersionConflict,
+                format!("issue #{issue} is at version {current}, not {expected}"),
+            ));
+        }
+        let allowed = allowed_statuses(&answer);
         let transition = allowed.iter().find(|t| t.id == transition_id).ok_or_else(|| {
             let names: Vec<&str> = allowed.iter().map(|t| t.name.as_str()).collect();
             invalid(format!(
