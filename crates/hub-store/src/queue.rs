@@ -450,6 +450,18 @@ impl Store {
 }
 
 impl Store {
+    /// Pending activities of an integration that are due now: the backlog its workers have
+    /// yet to take (activities waiting for a retry do not count).
+    pub async fn due_backlog(&self, integration: IntegrationId) -> Result<u64, StoreError> {
+        use sea_orm::PaginatorTrait;
+        Ok(Entity::find()
+            .filter(C::IntegrationId.eq(integration.0))
+            .filter(C::State.eq(ActivityState::Pending.as_str()))
+            .filter(C::NextAttemptAt.lte(now_ms()))
+            .count(&self.db)
+            .await?)
+    }
+
     /// Number of activities of an integration in each state.
     pub async fn activity_counts(
         &self,

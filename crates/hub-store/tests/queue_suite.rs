@@ -124,6 +124,7 @@ async fn batches_queue_each_artifact_once() {
             .unwrap(),
         3
     );
+    assert_eq!(store.due_backlog(i).await.unwrap(), 3);
 }
 
 #[tokio::test]
@@ -183,6 +184,11 @@ async fn failures_retry_later_or_wait_for_a_person() {
         .fail_activity(&claimed[1], ErrorCode::error(17003), "bad value", None)
         .await
         .unwrap();
+    assert_eq!(
+        store.due_backlog(i).await.unwrap(),
+        0,
+        "a retry waiting for its time is no backlog"
+    );
     assert!(
         store
             .claim_activities("w", &[i], 10, LEASE)

@@ -145,9 +145,13 @@ impl Query<'_> {
             );
         }
         if let Some(floor) = floor {
+            // Redmine reads `>= t` as "after t - 1 s": asking from the next second lists from
+            // `floor` on, without a second the cursor would drop. (An issue stamped on the
+            // exact microsecond `floor` is left to the engine's overlap.)
             query.push(("f[]", "updated_on".to_owned()));
             query.push(("op[updated_on]", ">=".to_owned()));
-            let at = floor.to_rfc3339_opts(SecondsFormat::Secs, true);
+            let at =
+                (floor + chrono::Duration::seconds(1)).to_rfc3339_opts(SecondsFormat::Secs, true);
             query.push(("v[updated_on][]", at));
         }
         self.client.get("issues.json", &query).await

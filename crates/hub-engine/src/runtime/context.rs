@@ -86,6 +86,8 @@ pub struct IntegrationRuntime {
     pub people: super::people_cache::PeopleCache,
     /// Workflows read from the trackers.
     pub workflows: super::states::WorkflowCache,
+    /// How long each side's change-detection watermark has stood still.
+    pub settling: super::detect::Settling,
     /// The host that runs the integration's extensions, when the engine has one.
     pub extensions: Option<hub_extensions::ExtensionHost>,
 }
@@ -123,6 +125,7 @@ impl IntegrationRuntime {
             pair_locks: Default::default(),
             people: Default::default(),
             workflows: Default::default(),
+            settling: Default::default(),
             extensions: None,
         })
     }

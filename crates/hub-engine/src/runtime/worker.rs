@@ -41,6 +41,8 @@ const JOB_HISTORY: u64 = 1_000;
 const FILTER_INVALID: ErrorCode = ErrorCode::error(1409);
 /// Bounds one round of [`Engine::run_until_idle`] even if activities keep coming due.
 const MAX_BATCHES_PER_ROUND: usize = 10_000;
+/// Polls wait while more than this many rounds of the integration's concurrency are queued.
+const BACKLOG_ROUNDS: u64 = 4;
 /// How often blockers are re-validated by reloading the configuration.
 const REVALIDATION: Duration = Duration::from_secs(3600);
 /// How often expired leases are recovered and history is pruned.
@@ -305,6 +307,9 @@ impl Engine {
                 }
             }
         }
+        if !full && mirrored.is_none() && self.backlogged(&rt).await? {
+            return Ok(0);
+        }
         let mut queued = 0;
         for side in [Side::Left, Side::Right] {
             let scan = full
@@ -340,6 +345,15 @@ impl Engine {
             }
         }
         Ok(queued)
+    }
+
+    /// Whether the integration's workers have more queued than they finish in a few rounds.
+    /// A poll then waits: what it would find is queued behind the backlog anyway, and each
+    /// poll re-reads the trackers' recent changes, which costs them the most exactly while
+    /// they are busiest. The next poll after the backlog drains finds everything.
+    async fn backlogged(&self, rt: &IntegrationRuntime) -> Result<bool, SyncError> {
+        let limit = u64::from(rt.detection.max_concurrency.max(1)) * BACKLOG_ROUNDS;
+        Ok(self.store.due_backlog(rt.id).await? > limit)
     }
 
     /// Records a full scan as a background job, so its progress can be watched.
