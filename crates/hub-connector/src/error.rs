@@ -81,6 +81,22 @@ pub struct ConnectorError {
 }
 
 impl ConnectorError {
+    /// Refuses a write that expected `expected` of `what` (the artifact as its tracker names
+    /// it), which is now at `current`; no expectation or the same version passes.
+    pub fn check_version(
+        what: impl std::fmt::Display,
+        current: &str,
+        expected: Option<&str>,
+    ) -> Result<(), ConnectorError> {
+        match expected.filter(|v| *v != current) {
+            Some(expected) => Err(Self::new(
+                ErrorClass::VersionConflict,
+                format!("{what} is at version {current}, not {expected}"),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// A failure of the given class.
     pub fn new(class: ErrorClass, message: impl Into<String>) -> Self {
         Self {

@@ -197,14 +197,9 @@ pub(crate) fn invalid_input(message: impl Into<String>) -> ConnectorError {
 
 /// Refuses a write expecting another version than the artifact's.
 pub(crate) fn check_version(current: &Artifact, expected_version: Option<&str>) -> Result<()> {
-    match expected_version.filter(|v| *v != current.version) {
-        Some(expected) => Err(ConnectorError::new(
-            ErrorClass::VersionConflict,
-            format!(
-                "artifact '{}' is at version {}, not {expected}",
-                current.id, current.version
-            ),
-        )),
-        None => Ok(()),
-    }
+    ConnectorError::check_version(
+        format_args!("artifact '{}'", current.id),
+        &current.version,
+        expected_version,
+    )
 }

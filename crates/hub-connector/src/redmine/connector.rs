@@ -189,15 +189,11 @@ impl RedmineConnector {
         let needs_project = PROJECT_FIELDS.iter().any(|f| fields.contains_key(*f));
         let project = if expected_version.is_some() || needs_project {
             let current = self.current(id).await?;
-            if let Some(expected) = expected_version.filter(|v| *v != current.version) {
-                return Err(ConnectorError::new(
-                    ErrorClass::VersionConflict,
-                    format!(
-                        "issue #{id} is at version {}, not {expected}",
-                        current.version
-                    ),
-                ));
-            }
+            ConnectorError::check_version(
+                format!("issue #{id}"),
+                &current.version,
+                expected_version,
+            )?;
             Some(current.project)
         } else {
             None

@@ -63,12 +63,7 @@ impl TracConnector {
         let ticket = ticket?;
         let current =
             mapping::version(&ticket).ok_or_else(|| errors::malformed("ticket.get", &ticket))?;
-        if current != expected {
-            return Err(ConnectorError::new(
-                ErrorClass::VersionConflict,
-                format!("Trac: ticket #{number} is at version {current}, not {expected}"),
-            ));
-        }
+        ConnectorError::check_version(format!("Trac: ticket #{number}"), current, Some(expected))?;
         serde_json::from_value(actions?).map_err(|e| errors::malformed("ticket.getActions", e))
     }
 

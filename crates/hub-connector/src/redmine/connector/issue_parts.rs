@@ -139,13 +139,11 @@ impl RedmineConnector {
     ) -> Result<Artifact> {
         let issue = issue_id(id)?;
         let answer = self.issue(issue, "allowed_statuses").await?;
-        let current = read::version(&answer);
-        if let Some(expected) = expected_version.filter(|v| *v != current) {
-            return Err(ConnectorError::new(
-                ErrorClass::VersionConflict,
-                format!("issue #{issue} is at version {current}, not {expected}"),
-            ));
-        }
+        ConnectorError::check_version(
+            format!("issue #{issue}"),
+            &read::version(&answer),
+            expected_version,
+        )?;
         let allowed = allowed_statuses(&answer);
         let transition = allowed.iter().find(|t| t.id == transition_id).ok_or_else(|| {
             let names: Vec<&str> = allowed.iter().map(|t| t.name.as_str()).collect();
