@@ -248,6 +248,70 @@ async fn updates_within_one_second_are_not_lost() {
 }
 
 #[tokio::test]
+async fn an_issue_updated_between_pages_moves_nothing_out_of_the_list() {
+    // Pages of two over issues made within about a second: after the first page, both its
+    // issues are updated in a later second, which moves every later issue of their old second
+    // up two places. The pages after it must still hand out every issue, the moved ones again
+    // at their new place, and no change twice.
+    let connector = connector(2);
+    let mut created = Vec::new();
+    for n in 0..6 {
+        created.push(create(&connector, &format!("moving page {n}")).await);
+    }
+    let since = Some(created[0].updated_at);
+    let first = connector
+        .changed_since(&scope(), since, None)
+        .await
+        .expect("first page");
+    assert_eq!(first.items.len(), 2, "{first:?}");
+    // Into a later second, so that the edits leave the second the pages are in.
+    let now = chrono::Utc::now();
+    let next_second = 1_000_000_000 - i64::from(now.timestamp_subsec_nanos());
+    tokio::time::sleep(std::time::Duration::from_nanos(
+        next_second as u64 + 5_000_000,
+    ))
+    .await;
+    let fields = BTreeMap::from([("subject".to_owned(), text("moving page, edited"))]);
+    let mut edits = Vec::new();
+    for moved in &first.items {
+        edits.push(connector.update(&moved.id, None, &fields).await.unwrap());
+    }
+    let mut all = first.items.clone();
+    let mut token = first.next;
+    while let Some(next) = token {
+        let page = connector
+            .changed_since(&scope(), since, Some(&next))
+            .await
+            .expect("next page");
+        all.extend(page.items);
+        token = page.next;
+    }
+    for artifact in &created {
+        assert!(
+            all.iter().any(|c| c.id == artifact.id),
+            "{} missing from {all:?}",
+            artifact.id
+        );
+    }
+    for edited in &edits {
+        assert!(
+            all.iter()
+                .any(|c| c.id == edited.id && c.version == edited.version),
+            "the edit of {} is not reported: {all:?}",
+            edited.id
+        );
+    }
+    let mut ids: Vec<(&str, &str)> = all
+        .iter()
+        .map(|c| (c.id.as_str(), c.version.as_str()))
+        .collect();
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), before, "a change handed out twice: {all:?}");
+}
+
+#[tokio::test]
 async fn validation_errors_are_invalid_values_with_redmine_s_messages() {
     let connector = connector(100);
     let created = create(&connector, "validation").await;

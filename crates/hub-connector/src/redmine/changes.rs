@@ -5,8 +5,10 @@
 //! ordered by the hidden fraction, not by id. Its paging is by offset, which shifts when an
 //! issue is updated while a query pages. So pages are keyed instead: the token is the second
 //! of the last issue handed out and the ids handed out in that second; the next page asks
-//! again from that second and drops what was handed out and what lies before it. Closed
-//! issues are included (`status_id=*`); Redmine hides them otherwise.
+//! again from that second, skipping all it handed out there but the last, and goes on only
+//! if that last one comes first (so nothing before it moved); otherwise it reads the second
+//! from its start and drops what was handed out and what lies before it. Closed issues are
+//! included (`status_id=*`); Redmine hides them otherwise.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::Value;
@@ -97,24 +99,48 @@ impl Query<'_> {
             },
         };
         let floor = DateTime::from_timestamp(cursor.seconds, 0);
+        // The cursor's second comes first, in Redmine's order, and what was handed out of it
+        // is its beginning: skip all of that but the last one handed out. Finding that one
+        // first shows nothing before it moved on, so the second need not be read again.
+        let skip = cursor.ids.len().saturating_sub(1);
+        if skip > 0 {
+            let answer = self.request(floor, skip).await?;
+            let first = list(&answer, "issues")
+                .first()
+                .and_then(|i| i["id"].as_u64());
+            if first.map(|id| id.to_string()).as_ref() == cursor.ids.last()
+                && let Some(page) = Self::hand_out(&cursor, &answer, skip)?
+            {
+                return Ok(page);
+            }
+        }
         let mut offset = 0;
         loop {
             let answer = self.request(floor, offset).await?;
-            let issues = list(&answer, "issues");
-            let total = answer["total_count"].as_u64().unwrap_or(0) as usize;
-            let mut items = issues
-                .iter()
-                .map(read::changed)
-                .collect::<Result<Vec<_>>>()?;
-            items.retain(|item| cursor.admits(item));
-            let more = offset + issues.len() < total && !issues.is_empty();
-            if !items.is_empty() || !more {
-                let next = more.then(|| cursor.after(&items).token());
-                return Ok(ChangePage { items, next });
+            if let Some(page) = Self::hand_out(&cursor, &answer, offset)? {
+                return Ok(page);
             }
             // A whole page handed out already (many updates in one second).
-            offset += issues.len();
+            offset += list(&answer, "issues").len();
         }
+    }
+
+    /// The page an answer read at `offset` makes after `cursor`; `None` when all it holds
+    /// was handed out already and more follows.
+    fn hand_out(cursor: &Cursor, answer: &Value, offset: usize) -> Result<Option<ChangePage>> {
+        let issues = list(answer, "issues");
+        let total = answer["total_count"].as_u64().unwrap_or(0) as usize;
+        let mut items = issues
+            .iter()
+            .map(read::changed)
+            .collect::<Result<Vec<_>>>()?;
+        items.retain(|item| cursor.admits(item));
+        let more = offset + issues.len() < total && !issues.is_empty();
+        if items.is_empty() && more {
+            return Ok(None);
+        }
+        let next = more.then(|| cursor.clone().after(&items).token());
+        Ok(Some(ChangePage { items, next }))
     }
 
     async fn request(&self, floor: Option<DateTime<Utc>>, offset: usize) -> Result<Value> {
