@@ -86,8 +86,9 @@ pub struct IntegrationRuntime {
     pub people: super::people_cache::PeopleCache,
     /// Workflows read from the trackers.
     pub workflows: super::states::WorkflowCache,
-    /// How long each side's change-detection watermark has stood still.
-    pub settling: super::detect::Settling,
+    /// How long each side's change-detection watermark has stood still (shared with the
+    /// runtimes this one replaces and will be replaced by).
+    pub settling: std::sync::Arc<super::detect::Settling>,
     /// The host that runs the integration's extensions, when the engine has one.
     pub extensions: Option<hub_extensions::ExtensionHost>,
 }

@@ -120,8 +120,9 @@ pub enum Window {
     AfterWatermark,
 }
 
-/// How long each side's watermark has stood still, in this process. Kept in memory only: a
-/// restart begins with the whole overlap again, which is never wrong, only slower.
+/// How long each side's watermark has stood still, in this process (the engine keeps it
+/// across reloads and stops of the integration). Kept in memory only: a restart of the
+/// process begins with the whole overlap again, which is never wrong, only slower.
 #[derive(Debug, Default)]
 pub struct Settling {
     sides: Mutex<[Option<Still>; 2]>,

@@ -24,6 +24,7 @@ use tokio::task::JoinSet;
 use tracing::{Instrument, info, info_span, warn};
 
 use super::context::IntegrationRuntime;
+use super::detect::Settling;
 use super::error::{Retry, SyncError};
 use super::process::{Outcome, process};
 use super::rate::RateLimiter;
@@ -112,6 +113,9 @@ pub struct Engine {
     extensions: Option<hub_extensions::ExtensionHost>,
     /// Told when change detection queued work, so an idle worker claims it at once.
     queued: Arc<tokio::sync::Notify>,
+    /// How long each integration's watermarks have stood still: kept across reloads and
+    /// stops, which would otherwise make the next polls read the whole overlap again.
+    settling: Arc<StdMutex<HashMap<IntegrationId, Arc<Settling>>>>,
 }
 
 type Detectors = Arc<StdMutex<HashMap<IntegrationId, watch::Sender<bool>>>>;
@@ -156,6 +160,7 @@ impl Engine {
             last_revalidation: Arc::default(),
             extensions: None,
             queued: Arc::default(),
+            settling: Arc::default(),
         }
     }
 
@@ -194,6 +199,7 @@ impl Engine {
             {
                 Ok(mut rt) => {
                     rt.extensions = self.extensions.clone();
+                    rt.settling = locked(&self.settling).entry(id).or_default().clone();
                     let permits = self.permits_for(id, rt.detection.max_concurrency).await;
                     for code in [CONFIGURATION_INVALID, FILTER_INVALID] {
                         self.store.clear_blocker(scope, code).await?;
