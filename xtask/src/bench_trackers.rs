@@ -206,8 +206,9 @@ const DIRECTIONS: [Direction; 2] = [
         from: "Redmine",
         to: "Trac",
         pipeline: "/raw/pipeline/redmine_to_trac",
-        pipeline_what: "Redmine GET with journals and attachments, Trac `ticket.get` and \
-                        `ticket.changeLog`, `ticket.update`",
+        pipeline_what: "Redmine's change query (issue list by `updated_on`, 100 a page), \
+                        then per item Redmine GET with journals and attachments, Trac \
+                        `ticket.get` and `ticket.changeLog`, `ticket.update`",
         raw: "/raw/trac/updates_per_second",
         raw_what: "`ticket.update`",
     },
@@ -216,8 +217,9 @@ const DIRECTIONS: [Direction; 2] = [
         from: "Trac",
         to: "Redmine",
         pipeline: "/raw/pipeline/trac_to_redmine",
-        pipeline_what: "Trac `ticket.get` and `ticket.changeLog`, Redmine GET with journals \
-                        and attachments, PUT, GET again",
+        pipeline_what: "Trac's change query (`ticket.query` by `changetime`), then per item \
+                        Trac `ticket.get` and `ticket.changeLog`, Redmine GET with journals and \
+                        attachments, PUT, GET again",
         raw: "/raw/redmine/put_per_second",
         raw_what: "`PUT /issues/:id.json`",
     },
@@ -326,16 +328,26 @@ fn render(m: &Machine, v: &Value, recorded: bool) -> String {
         "**Physical limit**, with the hub stopped: on {} Redmine issues and Trac tickets \
          outside the integration, the requests one synchronized update cannot do without, sent \
          by hand with plain HTTP, {c} items at a time: {:.1} updates/s Redmine→Trac, {:.1} \
-         updates/s Trac→Redmine. An update must read the changed item with its comments (to \
-         copy what changed), read the other item with its comments (to keep what changed \
-         there and to copy no comment twice) and write it; a write to Redmine must be followed \
-         by a read, because Redmine answers 204 without the new state and cannot refuse a \
-         write based on a stale read, so only a read after it shows whether someone else's \
-         edit landed in between. A write alone is the physical limit of a one-way copy that \
-         overwrites blindly, not of a synchronization.\n",
+         updates/s Trac→Redmine. Each direction first edits the summary of every source item \
+         (untimed), as the hub phase does, so the reads meet the same history as the hub's \
+         (an edited Redmine issue carries the journal of its edit). Then the clock runs while \
+         a lister finds the edits the way any hub must that polls: the source's change query \
+         from the start of the edits (Redmine has no other way to tell what changed; alone it \
+         took {:.2} s on Redmine, {:.2} s on Trac), each found item handed at once to one of \
+         {c} workers; last, one pass of the target's change query over the span, which a \
+         two-way synchronization polls as well and where its own writes come back. A worker \
+         reads the changed item with its comments (to copy what \
+         changed), reads the other item with its comments (to keep what changed there and to \
+         copy no comment twice) and writes it; a write to Redmine is followed by a read, \
+         because Redmine answers 204 without the new state and cannot refuse a write based on \
+         a stale read, so only a read after it shows whether someone else's edit landed in \
+         between. A write alone is the physical limit of a one-way copy that overwrites \
+         blindly, not of a synchronization.\n",
         grouped(f(v, "/raw/pipeline/items")),
         f(v, "/raw/pipeline/redmine_to_trac"),
         f(v, "/raw/pipeline/trac_to_redmine"),
+        f(v, "/raw/pipeline/change_query_seconds/redmine"),
+        f(v, "/raw/pipeline/change_query_seconds/trac"),
     );
     for d in &DIRECTIONS {
         let (phase, from, to) = (d.phase, d.from, d.to);
@@ -345,11 +357,15 @@ fn render(m: &Machine, v: &Value, recorded: bool) -> String {
              /api/integrations/:id/stop`) the summary of every {from} item was edited, {c} edits \
              at a time ({:.1} s, {:.1} edits/s on {from}). Then the integration was started: \
              until the hub was idle again and {to} held all {} new summaries (the hub asked \
-             every 100 ms, {to} queried {} times): {:.1} s. CPU in that time: {}.{}\n",
+             every 100 ms, {to} queried {} times), {:.1} s; and until the hub had also read \
+             what its writes changed on {to} (the next poll of {to} returns them as changes) \
+             and stayed idle 2.5 s after: {:.1} s, the time the rate counts. CPU in that \
+             time: {}.{}\n",
             f(v, &format!("{phase}/edit_seconds")),
             f(v, &format!("{phase}/source_edits_per_second")),
             grouped(f(v, &format!("{phase}/updates"))),
             grouped(f(v, &format!("{phase}/target_queries"))),
+            f(v, &format!("{phase}/arrived_seconds")),
             f(v, &format!("{phase}/seconds")),
             cpu(v, phase),
             redmine_requests(v, phase),

@@ -8,12 +8,15 @@
 //!    (`hub_connector::trac::probe::measure`) and Redmine's `PUT /issues/:id.json` per second
 //!    (`hub_connector::redmine::probe`, in a project outside the integration); and the raw
 //!    pipelines, the physical limit of a synchronized update: on `N` issue/ticket couples
-//!    outside the integration, the requests one update needs done by hand (read the changed
-//!    item with its comments, read the other with its comments, write it, and on Redmine read
-//!    it again, since Redmine answers a write with 204 and cannot refuse a stale one).
+//!    outside the integration, edited first as the hub phase edits its items, the requests
+//!    the updates need done by hand (find the edits by the source's change query, then per
+//!    item read the changed item with its comments, read the other with its comments, write
+//!    it, and on Redmine read it again, since Redmine answers a write with 204 and cannot
+//!    refuse a stale one).
 //! 3. Hub running again, the integration stopped: the summary of every Redmine item is edited,
-//!    `C` edits at a time; then the integration is started, and the time until the hub is idle
-//!    and Trac holds all `N` new summaries gives the hub's updates per second Redmine→Trac.
+//!    `C` edits at a time; then the integration is started, and the time until the hub is idle,
+//!    Trac holds all `N` new summaries and the hub has read the echo of its own writes (idle
+//!    for 2.5 s after) gives the hub's updates per second Redmine→Trac.
 //! 4. The same with the Trac tickets edited and Redmine counted (one filtered issue list).
 //! 5. 20 single edits alternating sides on an idle hub: the time from sending the edit until the
 //!    other tracker shows it (read every 100 ms).
@@ -37,6 +40,7 @@ use std::time::{Duration, Instant};
 
 mod support;
 
+use chrono::{DateTime, Utc};
 use hub_connector::redmine::RedmineSettings;
 use hub_connector::trac::TracSettings;
 use serde_json::{Value, json};
@@ -46,6 +50,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_hub-server");
 const TEMPLATE: &str = include_str!("../../../fixtures/trackers/redmine-trac.toml");
 /// Single edits whose latency is measured.
 const LATENCY_EDITS: usize = 20;
+/// How long the hub must stay idle after a phase for its own writes' echo to count as read:
+/// more than two poll intervals.
+const ECHO_WATCH: Duration = Duration::from_millis(2500);
 /// How long one phase may take before it counts as failed.
 const PHASE_LIMIT: Duration = Duration::from_secs(300);
 
@@ -297,18 +304,164 @@ impl Trackers {
         self.set_subject(&item.issue.to_string(), &subject);
         self.redmine_full(item.issue);
     }
+
+    /// Redmine issues of `project` updated in or after the second of `since`, by the only
+    /// change query Redmine has: its issue list filtered by `updated_on`, 100 per page (its
+    /// largest), each page handed to `found` as it arrives.
+    fn redmine_changes(&self, project: &str, since: DateTime<Utc>, found: &dyn Fn(Vec<u64>)) {
+        let since = since.format("%Y-%m-%dT%H:%M:%SZ");
+        let mut offset = 0;
+        loop {
+            let path = format!(
+                "/issues.json?project_id={project}&status_id=*&updated_on=%3E%3D{since}\
+                 &sort=updated_on,id&limit=100&offset={offset}"
+            );
+            let (status, answer) = self.redmine("GET", &path, &Value::Null);
+            assert_eq!(status, 200, "listing changed issues: {answer}");
+            let ids: Vec<u64> = answer["issues"]
+                .as_array()
+                .map(|list| list.iter().filter_map(|i| i["id"].as_u64()).collect())
+                .unwrap_or_default();
+            offset += ids.len();
+            let total = answer["total_count"].as_u64().unwrap_or(0) as usize;
+            let last = ids.is_empty() || offset >= total;
+            found(ids);
+            if last {
+                return;
+            }
+        }
+    }
+
+    /// Trac tickets changed in or after the second of `since`: one `ticket.query` by
+    /// `changetime`, ids only.
+    fn trac_changes(&self, since: DateTime<Utc>, found: &dyn Fn(Vec<u64>)) {
+        let query = format!(
+            "changetime={}..&max=0&order=changetime",
+            since.format("%Y-%m-%dT%H:%M:%SZ")
+        );
+        let ids = self.trac("ticket.query", json!([query]));
+        found(
+            ids.as_array()
+                .map(|list| list.iter().filter_map(Value::as_u64).collect())
+                .unwrap_or_default(),
+        );
+    }
 }
 
-/// Updates per second of a pipeline over every item, `concurrency` at a time.
-fn pipeline_rate(
+/// Which way a pipeline copies.
+#[derive(Clone, Copy)]
+enum Way {
+    ToTrac,
+    ToRedmine,
+}
+
+/// A direction's physical limit, in updates per second, and the seconds its change query took
+/// alone. The items are first edited on the source as the hub phase edits its own (so every
+/// read meets the same history: a changed item has the journal or log entry of its change).
+/// Then, timed, the change query alone once; then, timed, the whole pipeline: a lister finds
+/// the edits as a polling hub must (the source's change query from the start of the edits)
+/// and hands each found item to one of `concurrency` workers as its page arrives, which do
+/// the update's requests by hand; last, one pass of the target's change query over the span,
+/// which a two-way synchronization polls too and where its writes come back.
+fn pipeline_limit(
+    t: &Trackers,
+    project: &str,
     items: &[ProbeItem],
     concurrency: usize,
-    update: impl Fn(&ProbeItem, usize) + Sync,
-) -> f64 {
-    let started = Instant::now();
+    way: Way,
+) -> (f64, f64) {
+    let since = Utc::now() - chrono::Duration::seconds(1);
     let numbered: Vec<(usize, &ProbeItem)> = items.iter().enumerate().collect();
-    parallel(numbered, concurrency, |(k, item)| update(item, k));
-    items.len() as f64 / started.elapsed().as_secs_f64()
+    parallel(numbered, concurrency, |(k, item)| match way {
+        Way::ToTrac => t.set_subject(&item.issue.to_string(), &format!("Pipeline {k} fwd")),
+        Way::ToRedmine => t.set_summary(&item.ticket.to_string(), &format!("Pipeline {k} bwd")),
+    });
+    let list = |found: &dyn Fn(Vec<u64>)| match way {
+        Way::ToTrac => t.redmine_changes(project, since, found),
+        Way::ToRedmine => t.trac_changes(since, found),
+    };
+    let listing = Instant::now();
+    list(&|_| {});
+    let listing = listing.elapsed().as_secs_f64();
+    // A two-way synchronization polls the target too, where its own writes come back as
+    // changes: one pass of the target's change query over the span, after the writes.
+    let list_target = |since: DateTime<Utc>| match way {
+        Way::ToTrac => t.trac_changes(since, &|_| {}),
+        Way::ToRedmine => t.redmine_changes(project, since, &|_| {}),
+    };
+    let by_source: std::collections::HashMap<u64, (usize, &ProbeItem)> = items
+        .iter()
+        .enumerate()
+        .map(|(k, item)| match way {
+            Way::ToTrac => (item.issue, (k, item)),
+            Way::ToRedmine => (u64::try_from(item.ticket).unwrap(), (k, item)),
+        })
+        .collect();
+    let span_since = Utc::now();
+    let started = Instant::now();
+    let done = fed(
+        concurrency,
+        |feed| {
+            list(&|ids| {
+                feed(
+                    ids.iter()
+                        .filter_map(|id| by_source.get(id).copied())
+                        .collect(),
+                )
+            })
+        },
+        |(k, item)| match way {
+            Way::ToTrac => t.pipeline_to_trac(item, k),
+            Way::ToRedmine => t.pipeline_to_redmine(item, k),
+        },
+    );
+    list_target(span_since);
+    assert_eq!(
+        done,
+        items.len(),
+        "the change query found every edited item"
+    );
+    (
+        items.len() as f64 / started.elapsed().as_secs_f64(),
+        listing,
+    )
+}
+
+/// Runs `work` on what `produce` feeds, `concurrency` workers at a time, each item as soon as
+/// it is fed; how many items were worked.
+fn fed<T: Send>(
+    concurrency: usize,
+    produce: impl FnOnce(&dyn Fn(Vec<T>)),
+    work: impl Fn(T) + Sync,
+) -> usize {
+    use std::collections::VecDeque;
+    use std::sync::Condvar;
+    // Items waiting, whether the producer is done, items worked.
+    let state = Mutex::new((VecDeque::new(), false, 0));
+    let ready = Condvar::new();
+    std::thread::scope(|scope| {
+        for _ in 0..concurrency.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let mut s = state.lock().unwrap();
+                    while s.0.is_empty() && !s.1 {
+                        s = ready.wait(s).unwrap();
+                    }
+                    let Some(item) = s.0.pop_front() else { break };
+                    s.2 += 1;
+                    drop(s);
+                    work(item);
+                }
+            });
+        }
+        produce(&|items| {
+            state.lock().unwrap().0.extend(items);
+            ready.notify_all();
+        });
+        state.lock().unwrap().1 = true;
+        ready.notify_all();
+    });
+    state.into_inner().unwrap().2
 }
 
 /// Runs `work` on every item, `concurrency` at a time.
@@ -599,7 +752,7 @@ fn hub_rate(
     let started = Instant::now();
     hub.set_running(true);
     let (mut seen, mut was_busy, mut target_queries) = (0, false, 0);
-    let seconds = loop {
+    let arrived = loop {
         let (_, busy) = hub.progress();
         was_busy |= busy > 0;
         if was_busy && busy == 0 {
@@ -619,18 +772,46 @@ fn hub_rate(
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    let cpu = cpu.end();
+    let (seconds, cpu) = if seen >= n {
+        echo_end(hub, started, arrived, &cpu)
+    } else {
+        (arrived, cpu.end())
+    };
     hub.wait_quiet(n as u64);
     json!({
         "updates": n,
         "arrived": seen,
         "seconds": seconds,
+        "arrived_seconds": arrived,
         "edit_seconds": edits,
         "per_second": if seen >= n { json!(n as f64 / seconds) } else { Value::Null },
         "source_edits_per_second": n as f64 / edits,
         "target_queries": target_queries,
         "cpu": cpu,
     })
+}
+
+/// When the hub was last idle after the target held every edit, and the phase's CPU and
+/// requests up to then: its own writes come back as changes with the target's next poll, and
+/// reading them is part of its work (the limit's pipeline reads every written Redmine issue
+/// again), so the phase ends only once the hub has stayed idle for [`ECHO_WATCH`]. `arrived`
+/// is when the target held every edit; seconds since `started`.
+fn echo_end(hub: &mut Hub, started: Instant, arrived: f64, cpu: &Cpu) -> (f64, Value) {
+    let (mut end, mut used) = (arrived, cpu.end());
+    let mut idle_since = Instant::now();
+    while idle_since.elapsed() < ECHO_WATCH {
+        std::thread::sleep(Duration::from_millis(100));
+        if hub.progress().1 == 0 {
+            continue;
+        }
+        while hub.progress().1 > 0 {
+            assert!(started.elapsed() < PHASE_LIMIT, "the hub did not settle");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        (end, used) = (started.elapsed().as_secs_f64(), cpu.end());
+        idle_since = Instant::now();
+    }
+    (end, used)
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -828,15 +1009,19 @@ fn redmine_trac_rates_and_latency() {
         ))
         .expect("Redmine rate probe");
     let probe_items = t.probe_items(&probe_project, n, concurrency);
-    let pipeline_to_trac = pipeline_rate(&probe_items, concurrency, |item, k| {
-        t.pipeline_to_trac(item, k);
-    });
-    let pipeline_to_redmine = pipeline_rate(&probe_items, concurrency, |item, k| {
-        t.pipeline_to_redmine(item, k);
-    });
+    let (pipeline_to_trac, listing_redmine) =
+        pipeline_limit(&t, &probe_project, &probe_items, concurrency, Way::ToTrac);
+    let (pipeline_to_redmine, listing_trac) = pipeline_limit(
+        &t,
+        &probe_project,
+        &probe_items,
+        concurrency,
+        Way::ToRedmine,
+    );
     let raw = json!({
         "pipeline": {"items": probe_items.len(), "redmine_to_trac": pipeline_to_trac,
-            "trac_to_redmine": pipeline_to_redmine},
+            "trac_to_redmine": pipeline_to_redmine,
+            "change_query_seconds": {"redmine": listing_redmine, "trac": listing_trac}},
         "trac": {"requests": trac_raw.requests, "creates_per_second": trac_raw.creates_per_second,
             "reads_per_second": trac_raw.reads_per_second,
             "updates_per_second": trac_raw.updates_per_second},
