@@ -29,13 +29,14 @@ impl TracConnector {
             serde_json::from_value(log).map_err(|e| errors::malformed("ticket.changeLog", e))?;
         let users = self.cached_users();
         let mut comments = Vec::new();
+        let mut ids = CommentIds::default();
         for (time, author, field, number, text, permanent) in entries {
             if !is_ticket_comment(&field, &text, &permanent) {
                 continue;
             }
             let (text, source) = split_comment(&text);
             comments.push(Comment {
-                id: number,
+                id: ids.next(number),
                 body: markup::to_model(text, Markup::TracWiki),
                 author: Some(super::persons::person_ref(users.as_deref(), &author)),
                 created_at: codec::parse_datetime(&time).unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
@@ -201,9 +202,40 @@ fn content_type(file_name: &str) -> &'static str {
     }
 }
 
+/// Comment ids: Trac's comment number, which two changes saved at once can both get (each
+/// counts the comments before it; nothing in Trac's tables keeps the number unique). The
+/// change log lists changes in the order they were saved, so a number seen again becomes
+/// `number.k` for its `k`-th repetition: the first comment keeps its id whatever comes after.
+#[derive(Default)]
+struct CommentIds {
+    seen: std::collections::HashMap<String, usize>,
+}
+
+impl CommentIds {
+    fn next(&mut self, number: String) -> String {
+        let repeated = self.seen.entry(number.clone()).or_default();
+        let id = match *repeated {
+            0 => number,
+            k => format!("{number}.{k}"),
+        };
+        *repeated += 1;
+        id
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_comment_number_given_twice_by_trac_makes_two_ids() {
+        let mut ids = CommentIds::default();
+        let got: Vec<String> = ["1", "2", "2", "3", "2"]
+            .into_iter()
+            .map(|n| ids.next(n.to_owned()))
+            .collect();
+        assert_eq!(got, ["1", "2", "2.1", "3", "2.2"]);
+    }
 
     #[test]
     fn a_comment_carries_its_source_in_a_hidden_block() {
