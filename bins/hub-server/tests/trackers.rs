@@ -1055,6 +1055,84 @@ fn redmine_and_trac_converge_after_200_work_items_are_created_and_edited_on_both
     );
 }
 
+/// Edits in which a note lands within the second of an edit the hub has just read.
+const SAME_SECOND_TRIES: usize = 3;
+
+/// Redmine shows change times to the second and its change query shows no journals, so a note
+/// added within the second of an edit the hub has just read leaves Redmine's version as the
+/// hub read it. The hub's second look once that second is over carries the note across all the
+/// same, long before a full scan would (an hour here).
+#[test]
+fn a_redmine_note_in_the_second_of_an_edit_the_hub_just_read_still_arrives() {
+    let s = setup(&endpoints("a"), "second");
+    let port = Arc::new(AtomicU16::new(0));
+    let hub = Hub::start(s.dir.path(), &s.settings, &port);
+    let twins = Twins::follow(s.integration, port);
+    let runtime = runtime();
+    let same_second = runtime.block_on(async {
+        let fields =
+            BTreeMap::from([("subject".to_owned(), FieldValue::Text("Second look".into()))]);
+        let issue = s.redmine.create(fields).await;
+        let ticket = twins.of(Kind::Redmine, &issue.id).await;
+        let mut same_second = 0;
+        for attempt in 0..SAME_SECOND_TRIES {
+            // Early in a second, so that the edit, the hub's read and the note can share it.
+            let into = chrono::Utc::now().timestamp_subsec_millis();
+            tokio::time::sleep(Duration::from_millis(u64::from(1020 - into.min(1000)))).await;
+            let subject = format!("Second look {attempt}");
+            let fields =
+                BTreeMap::from([("subject".to_owned(), FieldValue::Text(subject.clone()))]);
+            let edited = s
+                .redmine
+                .act("edit", || {
+                    s.redmine.connector.update(&issue.id, None, &fields)
+                })
+                .await;
+            wait_for_async("the edit on Trac", || async {
+                let twin = s.trac.act("read", || s.trac.connector.fetch(&ticket)).await;
+                text(twin.fields.get("summary")) == subject
+            })
+            .await;
+            let note = format!("Note {attempt} just after the hub read the edit");
+            s.redmine.comment(&issue.id, &note).await;
+            let noted = s
+                .redmine
+                .act("read", || s.redmine.connector.fetch(&issue.id))
+                .await;
+            if noted.updated_at.timestamp() == edited.updated_at.timestamp() {
+                same_second += 1;
+            }
+            wait_for_async("the note on Trac", || async {
+                let comments = s
+                    .trac
+                    .act("comments", || s.trac.connector.comments(&ticket))
+                    .await;
+                comments.iter().any(|c| c.body.contains(&note))
+            })
+            .await;
+        }
+        same_second
+    });
+    hub.stop();
+    assert!(
+        same_second > 0,
+        "in none of {SAME_SECOND_TRIES} tries did the note land in the second of the edit"
+    );
+}
+
+/// Waits up to 20 s (well inside an hour's full scan) for `done`.
+async fn wait_for_async<F, Fut>(what: &str, done: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done().await {
+        assert!(Instant::now() < deadline, "{what}: not within 20 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Seeded moments, so a failing run can be repeated.
 struct Moments(u64);
 

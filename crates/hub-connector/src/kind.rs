@@ -39,6 +39,21 @@ pub struct ConnectorDescriptor {
     pub display_name: &'static str,
     /// What it can do.
     pub capabilities: Vec<Capability>,
+    /// How finely its versions tell one change from the next.
+    pub version_resolution: VersionResolution,
+}
+
+/// How finely a tracker's versions tell changes apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionResolution {
+    /// Every change makes a new version.
+    #[default]
+    Exact,
+    /// A version holds the change time to the second and what the change query shows, so a
+    /// change within the second of the one before (a Redmine note, say) may keep the version:
+    /// only a read once that second is over can be trusted to hold everything of it.
+    WholeSecond,
 }
 
 impl ConnectorDescriptor {

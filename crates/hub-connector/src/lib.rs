@@ -19,5 +19,5 @@ pub mod types;
 
 pub use connector::{Connector, Result};
 pub use error::{ConnectorError, ErrorClass};
-pub use kind::{Capability, ConnectorDescriptor};
+pub use kind::{Capability, ConnectorDescriptor, VersionResolution};
 pub use registry::{ConnectorKind, Registry};

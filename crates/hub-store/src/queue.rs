@@ -84,6 +84,9 @@ impl Store {
                 .into_iter()
                 .flatten()
                 .collect();
+            if !existing.is_empty() {
+                self.due_now(&existing, now).await?;
+            }
             let mut seen = std::collections::HashSet::new();
             let unique: Vec<(&ArtifactRef, String)> = chunk
                 .iter()
@@ -94,6 +97,38 @@ impl Store {
             queued += self.insert_pending(integration, &unique, now).await?;
         }
         Ok(queued)
+    }
+
+    /// Pending activities of `keys` due later (second looks) become due `now`: a change has
+    /// come, which their look should not wait for. Retries keep their backoff.
+    async fn due_now(&self, keys: &[String], now: i64) -> Result<(), StoreError> {
+        Entity::update_many()
+            .col_expr(C::NextAttemptAt, Expr::value(now))
+            .filter(C::PendingKey.is_in(keys.iter().cloned()))
+            .filter(C::State.eq(ActivityState::Pending.as_str()))
+            .filter(C::NextAttemptAt.gt(now))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Queues a synchronize activity for `artifact`, due at `at` (a second look once what
+    /// may still change unseen has had time to); nothing when one is pending already, which
+    /// looks as well. Returns whether one was queued.
+    pub async fn enqueue_at(
+        &self,
+        integration: IntegrationId,
+        artifact: &ArtifactRef,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, StoreError> {
+        let key = pending_key(integration, artifact);
+        let mut row = pending_row(integration, artifact, key, now_ms());
+        row.next_attempt_at = Set(crate::time::to_ms(at));
+        match Entity::insert(row).exec(&self.db).await {
+            Ok(_) => Ok(true),
+            Err(e) if StoreError::is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Inserts pending activities for `artifacts` (with their pending keys); those whose

@@ -128,6 +128,40 @@ async fn batches_queue_each_artifact_once() {
 }
 
 #[tokio::test]
+async fn a_second_look_waits_for_its_time_unless_a_change_comes() {
+    let store = fresh_store().await;
+    let i = integration(&store).await;
+    let later = Utc::now() + chrono::Duration::seconds(30);
+    assert!(store.enqueue_at(i, &artifact("a"), later).await.unwrap());
+    assert!(
+        !store.enqueue_at(i, &artifact("a"), later).await.unwrap(),
+        "one pending activity per artifact"
+    );
+    assert!(store.enqueue_at(i, &artifact("b"), later).await.unwrap());
+    assert_eq!(store.due_backlog(i).await.unwrap(), 0, "not due yet");
+    assert!(
+        store
+            .claim_activities("w", &[i], 10, LEASE)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A change of `a` is queued on the waiting activity, which becomes due at once.
+    assert_eq!(store.enqueue_changes(i, &[artifact("a")]).await.unwrap(), 0);
+    let claimed = store.claim_activities("w", &[i], 10, LEASE).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].artifact, artifact("a"));
+    assert_eq!(
+        store
+            .count_activities(ActivityState::Pending)
+            .await
+            .unwrap(),
+        1,
+        "b still waits"
+    );
+}
+
+#[tokio::test]
 async fn claims_are_exclusive_and_skip_artifacts_in_progress() {
     let store = fresh_store().await;
     let i = integration(&store).await;

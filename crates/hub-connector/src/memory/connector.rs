@@ -139,6 +139,7 @@ impl Connector for MemoryConnector {
             kind: super::KIND,
             display_name: super::DISPLAY_NAME,
             capabilities: self.capabilities.clone(),
+            version_resolution: crate::VersionResolution::Exact,
         }
     }
 

@@ -247,6 +247,8 @@ impl Connector for RedmineConnector {
             kind: KIND,
             display_name: DISPLAY_NAME,
             capabilities: CAPABILITIES.to_vec(),
+            // `updated_on` to the second, and no journals in the change query.
+            version_resolution: crate::VersionResolution::WholeSecond,
         }
     }
 

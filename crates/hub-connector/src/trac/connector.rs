@@ -58,6 +58,8 @@ impl Connector for TracConnector {
                 Persons,
                 SourceIdentity,
             ],
+            // `_ts` is in microseconds.
+            version_resolution: crate::VersionResolution::Exact,
         }
     }
 

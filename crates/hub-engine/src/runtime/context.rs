@@ -40,6 +40,8 @@ pub struct SideRuntime {
     /// The tracker rejects a write based on a stale version, so the version a write returns
     /// holds nothing but that write (and may be skipped by change detection).
     pub optimistic_locking: bool,
+    /// How finely its versions tell changes apart (second looks, see `second_look`).
+    pub version_resolution: hub_connector::VersionResolution,
     /// Whether persons can be searched (for reconciliation).
     pub persons: bool,
     /// The tracker field holding the workflow state, moved only through transitions.
@@ -215,6 +217,7 @@ async fn load_side(
         tags_source: descriptor.can(Capability::SourceIdentity),
         optimistic_locking: descriptor.can(Capability::OptimisticLocking),
         persons: descriptor.can(Capability::Persons),
+        version_resolution: descriptor.version_resolution,
         state_field: connector.state_field(),
         comments: descriptor.can(Capability::Comments),
         attachments: descriptor.can(Capability::Attachments),

@@ -20,6 +20,7 @@ pub mod process;
 pub mod rate;
 mod retry;
 pub mod schedule;
+mod second_look;
 pub mod snapshot;
 pub mod states;
 mod time_entries;

@@ -19,7 +19,7 @@ use tracing::debug;
 use super::context::IntegrationRuntime;
 use super::error::{OnSide, SyncError};
 use super::snapshot::PairSnapshot;
-use super::{extensions, flow, links, parts, people as reconcile, retry, states};
+use super::{extensions, flow, links, parts, people as reconcile, retry, second_look, states};
 use crate::sync::people;
 use crate::sync::plan::{SideView, plan};
 use crate::sync::transform::{from_model_with, to_model_with};
@@ -302,6 +302,7 @@ async fn sync_pair(
     let pair = &record.pair;
     let mut snapshot = PairSnapshot::decode(record.snapshot.as_deref())
         .map_err(|e| SyncError::Configuration(format!("unreadable pair snapshot: {e}")))?;
+    let read_from = Utc::now();
     let left = fetch_optional(rt, Side::Left, &pair.left.artifact.id)
         .await?
         .ok_or_else(|| SyncError::TwinDeleted {
@@ -387,6 +388,7 @@ async fn sync_pair(
         &mut snapshot,
     )
     .await?;
+    let kept = (left_version == left.version, right_version == right.version);
     let saved = store
         .update_pair_sync(
             pair_id,
@@ -399,6 +401,8 @@ async fn sync_pair(
     if !saved {
         return Err(SyncError::PairChanged);
     }
+    let read = [(Side::Left, &left, kept.0), (Side::Right, &right, kept.1)];
+    second_look::schedule(store, rt, read_from, read).await?;
     if !planned.conflicts.is_empty() {
         let fields: Vec<&str> = planned.conflicts.iter().map(|c| c.field.as_str()).collect();
         return Err(SyncError::Conflict {
