@@ -466,18 +466,7 @@ fn fed<T: Send>(
 
 /// Runs `work` on every item, `concurrency` at a time.
 fn parallel<T: Send>(items: Vec<T>, concurrency: usize, work: impl Fn(T) + Sync) {
-    let queue = Mutex::new(items.into_iter());
-    std::thread::scope(|scope| {
-        for _ in 0..concurrency.max(1) {
-            scope.spawn(|| {
-                loop {
-                    let next = queue.lock().unwrap().next();
-                    let Some(item) = next else { break };
-                    work(item);
-                }
-            });
-        }
-    });
+    fed(concurrency, |feed| feed(items), work);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -31,12 +31,13 @@ fn lease_ms(lease: Duration) -> i64 {
     i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 4)
 }
 
-/// A new pending activity for `artifact`.
+/// A new pending activity for `artifact`, due at `due`.
 fn pending_row(
     integration: IntegrationId,
     artifact: &ArtifactRef,
     key: String,
     now: i64,
+    due: i64,
 ) -> activity::ActiveModel {
     activity::ActiveModel {
         integration_id: Set(integration.0),
@@ -46,7 +47,7 @@ fn pending_row(
         state: Set(ActivityState::Pending.as_str().into()),
         priority: Set(0),
         attempts: Set(0),
-        next_attempt_at: Set(now),
+        next_attempt_at: Set(due),
         pending_key: Set(Some(key)),
         created_at: Set(now),
         updated_at: Set(now),
@@ -94,7 +95,7 @@ impl Store {
                 // The same artifact twice in one batch: keep the first.
                 .filter(|(_, key)| !existing.contains(key) && seen.insert(key.clone()))
                 .collect();
-            queued += self.insert_pending(integration, &unique, now).await?;
+            queued += self.insert_pending(integration, &unique, now, now).await?;
         }
         Ok(queued)
     }
@@ -122,28 +123,27 @@ impl Store {
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<bool, StoreError> {
         let key = pending_key(integration, artifact);
-        let mut row = pending_row(integration, artifact, key, now_ms());
-        row.next_attempt_at = Set(crate::time::to_ms(at));
-        match Entity::insert(row).exec(&self.db).await {
-            Ok(_) => Ok(true),
-            Err(e) if StoreError::is_unique_violation(&e) => Ok(false),
-            Err(e) => Err(e.into()),
-        }
+        let due = crate::time::to_ms(at);
+        let inserted = self
+            .insert_pending(integration, &[(artifact, key)], now_ms(), due)
+            .await?;
+        Ok(inserted == 1)
     }
 
-    /// Inserts pending activities for `artifacts` (with their pending keys); those whose
-    /// artifact was queued meanwhile are skipped. Returns how many were inserted.
+    /// Inserts pending activities for `artifacts` (with their pending keys), due at `due`;
+    /// those whose artifact was queued meanwhile are skipped. Returns how many were inserted.
     async fn insert_pending(
         &self,
         integration: IntegrationId,
         artifacts: &[(&ArtifactRef, String)],
         now: i64,
+        due: i64,
     ) -> Result<usize, StoreError> {
         if artifacts.is_empty() {
             return Ok(0);
         }
         let row = |(artifact, key): &(&ArtifactRef, String)| {
-            pending_row(integration, artifact, key.clone(), now)
+            pending_row(integration, artifact, key.clone(), now, due)
         };
         match Entity::insert_many(artifacts.iter().map(row))
             .exec(&self.db)
